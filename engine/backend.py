@@ -1,0 +1,241 @@
+"""The Blender backend: the only module that imports bpy.
+
+One BlenderBackend is one long-lived Blender session. For each sample: build(spec) creates the spec's datablocks,
+render(spec) runs ONE Cycles render per frame that yields RGB + depth + normals + object index + material index, and
+reset() removes exactly the datablocks build() made, so nothing leaks from sample to sample.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from engine.imaging import apply_haze, linear_to_srgb8
+from engine.spec import SceneSpec
+
+BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
+
+
+class BackendError(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def blender_log_silenced():
+    """Blender logs every render ('Saved: ...', device warnings) to stdout at the C level; keep the terminal for us."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _exr_channels(path: str) -> dict:
+    import OpenEXR
+    channels = {}
+    with OpenEXR.File(path) as f:
+        for part in f.parts:
+            for name, channel in part.channels.items():
+                channels[name] = channel.pixels
+    return channels
+
+
+class BlenderBackend:
+    def __init__(self, render_cfg, taxonomy, workdir: str | None = None):
+        import bpy
+        self.bpy = bpy
+        self.cfg = render_cfg
+        self.taxonomy = taxonomy
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self._tmp = tempfile.TemporaryDirectory(prefix="engine-render-", dir=workdir or shm)
+        self.exr_path = str(Path(self._tmp.name) / "passes.exr")
+        with blender_log_silenced():
+            bpy.ops.wm.read_factory_settings(use_empty=True)
+            self.scene = bpy.context.scene
+            self.device = self._configure_render()
+            self._make_world_and_sun()
+        self._created: list = []
+
+    # ---- one-time set-up -----------------------------------------------------------------------------------------
+    def _configure_render(self) -> str:
+        s, r = self.scene, self.cfg
+        s.render.engine = "CYCLES"
+        s.render.resolution_x, s.render.resolution_y = int(r.resolution[0]), int(r.resolution[1])
+        s.render.resolution_percentage = 100
+        s.render.film_transparent = False
+        s.render.use_persistent_data = True
+        if r.threads > 0:
+            s.render.threads_mode, s.render.threads = "FIXED", int(r.threads)
+        s.cycles.samples = int(r.samples)
+        s.cycles.filter_width = 0.01            # ~no pixel filter: index passes stay integral (hard masks)
+        s.cycles.use_denoising = bool(r.denoise)
+        s.cycles.max_bounces, s.cycles.diffuse_bounces, s.cycles.glossy_bounces = 4, 2, 2
+        s.view_settings.view_transform = "Standard"
+        s.view_settings.look = "None"
+        view_layer = s.view_layers[0]
+        view_layer.use_pass_z = view_layer.use_pass_normal = True
+        view_layer.use_pass_object_index = view_layer.use_pass_material_index = True
+        settings = s.render.image_settings
+        settings.media_type = "MULTI_LAYER_IMAGE"
+        settings.file_format = "OPEN_EXR_MULTILAYER"
+        settings.color_depth = "32"
+        settings.exr_codec = "NONE"             # the file lives in memory for a moment; compression only costs time
+        s.render.filepath = self.exr_path
+        return self._select_device(r.device)
+
+    def _select_device(self, wanted: str) -> str:
+        prefs = self.bpy.context.preferences.addons["cycles"].preferences
+        backends = ["OPTIX", "CUDA"] if wanted == "auto" else [wanted.upper()] if wanted != "cpu" else []
+        for backend in backends:
+            try:
+                prefs.compute_device_type = backend
+            except TypeError:
+                continue
+            prefs.get_devices()
+            gpus = [d for d in prefs.devices if d.type == backend]
+            if gpus:
+                for d in prefs.devices:
+                    d.use = d.type == backend
+                self.scene.cycles.device = "GPU"
+                return backend
+        if wanted in ("cuda", "optix"):
+            raise BackendError(f"render.device={wanted}: Cycles finds no {wanted.upper()} device here; use render.device=auto or cpu")
+        self.scene.cycles.device = "CPU"
+        return "CPU"
+
+    def _make_world_and_sun(self):
+        bpy = self.bpy
+        world = bpy.data.worlds.new("sky")
+        world.use_nodes = True
+        nodes, links = world.node_tree.nodes, world.node_tree.links
+        nodes.clear()
+        coord = nodes.new("ShaderNodeTexCoord")
+        split = nodes.new("ShaderNodeSeparateXYZ")
+        ramp = nodes.new("ShaderNodeMapRange")        # ray elevation 0..0.4 -> horizon..zenith
+        ramp.inputs["From Min"].default_value, ramp.inputs["From Max"].default_value = 0.0, 0.4
+        mix = nodes.new("ShaderNodeMix")
+        mix.data_type = "RGBA"
+        background = nodes.new("ShaderNodeBackground")
+        output = nodes.new("ShaderNodeOutputWorld")
+        links.new(coord.outputs["Generated"], split.inputs[0])
+        links.new(split.outputs["Z"], ramp.inputs["Value"])
+        links.new(ramp.outputs["Result"], mix.inputs["Factor"])
+        links.new(mix.outputs["Result"], background.inputs["Color"])
+        links.new(background.outputs["Background"], output.inputs["Surface"])
+        self.scene.world = world
+        self._sky_mix, self._sky_background = mix, background
+        light = bpy.data.lights.new("sun", "SUN")
+        self.sun = bpy.data.objects.new("sun", light)
+        self.scene.collection.objects.link(self.sun)
+        camera = bpy.data.cameras.new("camera")
+        camera.sensor_fit = "HORIZONTAL"
+        self.camera = bpy.data.objects.new("camera", camera)
+        self.scene.collection.objects.link(self.camera)
+        self.scene.camera = self.camera
+
+    # ---- per sample ----------------------------------------------------------------------------------------------
+    def build(self, spec: SceneSpec):
+        from mathutils import Matrix, Vector
+        bpy, env = self.bpy, spec.environment
+        if self._created:
+            self.reset()
+        self._sky_mix.inputs["A"].default_value = (*env.sky_horizon, 1.0)
+        self._sky_mix.inputs["B"].default_value = (*env.sky_zenith, 1.0)
+        self._sky_background.inputs["Strength"].default_value = env.sky_strength
+        sun = self.sun.data
+        sun.color, sun.energy, sun.angle = env.sun_color, env.sun_strength, np.deg2rad(env.sun_angle_deg)
+        self.sun.rotation_euler = Vector(env.sun_direction).to_track_quat("Z", "Y").to_euler()   # light shines down -Z
+        cam = self.camera.data
+        cam.lens, cam.sensor_width = spec.camera.lens_mm, spec.camera.sensor_width_mm
+        cam.clip_start, cam.clip_end = spec.camera.clip_start, spec.camera.clip_end
+        s = self.scene
+        if (s.render.resolution_x, s.render.resolution_y) != (spec.camera.width, spec.camera.height):
+            s.render.resolution_x, s.render.resolution_y = spec.camera.width, spec.camera.height
+
+        for obj_spec in spec.objects:
+            class_id = self.taxonomy[obj_spec.class_path].id
+            mesh = bpy.data.meshes.new(obj_spec.name)
+            m = obj_spec.mesh
+            mesh.vertices.add(len(m.vertices))
+            mesh.vertices.foreach_set("co", m.vertices.astype(np.float32).ravel())
+            mesh.loops.add(3 * len(m.faces))
+            mesh.loops.foreach_set("vertex_index", m.faces.astype(np.int32).ravel())
+            mesh.polygons.add(len(m.faces))
+            mesh.polygons.foreach_set("loop_start", np.arange(0, 3 * len(m.faces), 3, dtype=np.int32))
+            mesh.polygons.foreach_set("material_index", m.face_material.astype(np.int32))
+            mesh.update()
+            self._created.append(mesh)
+            for mat_spec in obj_spec.materials:
+                mat = bpy.data.materials.new(f"{obj_spec.name}:{mat_spec.name}")
+                mat.use_nodes = True
+                bsdf = mat.node_tree.nodes["Principled BSDF"]
+                bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
+                bsdf.inputs["Roughness"].default_value = mat_spec.roughness
+                bsdf.inputs["Metallic"].default_value = mat_spec.metallic
+                mat.pass_index = class_id              # Material Index pass = semantic class
+                mesh.materials.append(mat)
+                self._created.append(mat)
+            obj = bpy.data.objects.new(obj_spec.name, mesh)
+            obj.pass_index = obj_spec.instance_id      # Object Index pass = instance id
+            obj.matrix_world = Matrix(obj_spec.pose(0).tolist())
+            s.collection.objects.link(obj)
+            self._created.append(obj)
+        self._spec = spec
+
+    def render(self, spec: SceneSpec) -> list[dict]:
+        """One Cycles render per frame -> [{rgb, depth, normal, instance, semantic, index_error}] in OpenCV image order."""
+        from mathutils import Matrix
+        frames = []
+        for frame in range(spec.n_frames):
+            self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[min(frame, len(spec.camera.poses) - 1)]).tolist())
+            if frame > 0:
+                for obj_spec in spec.objects:
+                    self.bpy.data.objects[obj_spec.name].matrix_world = Matrix(obj_spec.pose(frame).tolist())
+            with blender_log_silenced():
+                self.bpy.ops.render.render(write_still=True)
+            frames.append(self.read_passes(spec, frame))
+        return frames
+
+    def render_only(self):
+        """A bare render with no read-back (benchmarks compare the engine against this)."""
+        with blender_log_silenced():
+            self.bpy.ops.render.render(write_still=False)
+
+    def read_passes(self, spec: SceneSpec, frame: int) -> dict:
+        ch = _exr_channels(self.exr_path)
+        depth = ch["ViewLayer.Depth.Z"].astype(np.float32)
+        background = depth >= BACKGROUND_DEPTH
+        depth[background] = np.inf
+        object_index = ch["ViewLayer.Object Index.X"]
+        material_index = ch["ViewLayer.Material Index.X"]
+        instance = np.rint(object_index).astype(np.uint16)
+        semantic = np.rint(material_index).astype(np.uint16)
+        semantic[background] = self.taxonomy["sky"].id
+        normal_world = np.stack([ch[f"ViewLayer.Normal.{a}"] for a in "XYZ"], axis=-1)
+        rotation = spec.camera.world_to_camera(frame)[:3, :3].astype(np.float32)
+        normal = normal_world @ rotation.T
+        normal[background] = 0.0
+        env = spec.environment
+        linear = apply_haze(ch["ViewLayer.Combined"][..., :3], depth, env.haze_density, env.haze_color)
+        return {"rgb": linear_to_srgb8(linear), "depth": depth, "normal": normal.astype(np.float32),
+                "instance": instance, "semantic": semantic,
+                # how far the index passes are from integers: 0 means hard masks (checked by QA)
+                "index_error": float(max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max()))}
+
+    def reset(self):
+        """Remove exactly what build() created (objects first, then the meshes and materials they used)."""
+        if self._created:
+            self.bpy.data.batch_remove(self._created)
+            self._created = []
+
+    def close(self):
+        self.reset()
+        self._tmp.cleanup()

@@ -1,0 +1,166 @@
+"""Configuration: Hydra-style composition of the YAML tree in configs/, typed by dataclass schemas, validated up front.
+
+`compose(["scene=landmark", "render=preview", "n=20", "render.resolution=[320,240]"])` returns a validated DictConfig or
+raises ConfigError with one line that names the key and what is allowed. Defaults live only in the YAML files (the
+schemas below mark every field MISSING), so each knob is documented once, next to its value.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, List
+
+import yaml
+from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+GROUPS = ("scene", "render")          # config groups: `scene=landmark` picks configs/scene/landmark.yaml
+DEVICES = ("auto", "cpu", "cuda", "optix")
+
+
+class ConfigError(ValueError):
+    """A bad configuration or override; str() is the one line shown to the user."""
+
+
+@dataclass
+class RenderConfig:
+    profile: str = MISSING
+    device: str = MISSING
+    resolution: List[int] = MISSING
+    samples: int = MISSING
+    denoise: bool = MISSING
+    threads: int = MISSING
+
+
+@dataclass
+class OutputConfig:
+    coco: bool = MISSING
+    overview: bool = MISSING
+
+
+@dataclass
+class QAConfig:
+    min_subject_visible_fraction: float = MISSING
+    min_subject_pixels: int = MISSING
+    max_attempts: int = MISSING
+
+
+@dataclass
+class RunConfig:
+    scene: Any = MISSING
+    render: RenderConfig = field(default_factory=RenderConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    qa: QAConfig = field(default_factory=QAConfig)
+    n: int = MISSING
+    seed: int = MISSING
+    out: str = MISSING
+
+
+def group_options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def _load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _split_overrides(overrides: list[str]):
+    """Hydra-style arguments -> (group choices, dotted value overrides)."""
+    choices, dotlist = {}, []
+    for arg in overrides:
+        key, sep, value = arg.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"bad argument '{arg}': overrides look like key=value (e.g. n=20, render.samples=16)")
+        if key in GROUPS:
+            if value not in group_options(key):
+                raise ConfigError(f"{key}: unknown option '{value}'; choose one of {', '.join(group_options(key))}")
+            choices[key] = value
+        else:
+            dotlist.append(arg)
+    return choices, dotlist
+
+
+def _one_line(error: OmegaConfBaseException, cfg: DictConfig | None) -> str:
+    key = getattr(error, "full_key", None) or "config"
+    if isinstance(error, ConfigKeyError) and cfg is not None:
+        parent, _, leaf = key.rpartition(".")
+        node = OmegaConf.select(cfg, parent) if parent else cfg
+        allowed = ", ".join(node.keys()) if isinstance(node, DictConfig) else ""
+        return f"{key}: unknown key '{leaf}'; allowed keys{' under ' + parent if parent else ''}: {allowed}"
+    if isinstance(error, MissingMandatoryValue):
+        return f"{key}: no value given and no default"
+    message = str(getattr(error, "msg", error)).splitlines()[0]
+    return f"{key}: {message}"
+
+
+def compose(overrides: list[str] | None = None) -> DictConfig:
+    from scenes import FAMILIES   # scene families register their own schemas
+
+    choices, dotlist = _split_overrides(list(overrides or []))
+    root = _load_yaml(CONFIG_DIR / "config.yaml")
+    for entry in root.pop("defaults", []):
+        for group, option in entry.items():
+            choices.setdefault(group, option)
+    family = FAMILIES[choices["scene"]]
+    schema = OmegaConf.structured(RunConfig(scene=family.Config()))
+    cfg = None
+    try:
+        cfg = OmegaConf.merge(schema, root)
+        cfg = OmegaConf.merge(cfg, {"scene": _load_yaml(CONFIG_DIR / "scene" / f"{choices['scene']}.yaml")},
+                              {"render": _load_yaml(CONFIG_DIR / "render" / f"{choices['render']}.yaml")})
+        for item in dotlist:   # one at a time, so an error names the override that caused it
+            cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist([item]))
+        OmegaConf.resolve(cfg)
+        OmegaConf.to_container(cfg, throw_on_missing=True)
+    except OmegaConfBaseException as e:
+        raise ConfigError(_one_line(e, cfg if cfg is not None else schema)) from None
+    if cfg.scene.name != choices["scene"]:
+        raise ConfigError(f"scene.name: is '{cfg.scene.name}' but scene={choices['scene']} was chosen; pick a family with scene=NAME")
+    validate(cfg)
+    family.validate(cfg.scene)
+    return cfg
+
+
+def _require(ok: bool, message: str):
+    if not ok:
+        raise ConfigError(message)
+
+
+def validate(cfg: DictConfig):
+    r = cfg.render
+    _require(r.device in DEVICES, f"render.device: '{r.device}' is not allowed; choose one of {', '.join(DEVICES)}")
+    _require(len(r.resolution) == 2 and all(16 <= v <= 8192 for v in r.resolution),
+             f"render.resolution: {list(r.resolution)} is not allowed; give [width, height], each 16..8192")
+    _require(1 <= r.samples <= 65536, f"render.samples: {r.samples} is not allowed; give 1..65536")
+    _require(r.threads >= 0, f"render.threads: {r.threads} is not allowed; give 0 (all cores) or a positive count")
+    _require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
+    _require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
+    _require(bool(str(cfg.out).strip()), "out: empty; give an output folder")
+    q = cfg.qa
+    _require(0.0 <= q.min_subject_visible_fraction <= 1.0,
+             f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")
+    _require(q.min_subject_pixels >= 0, f"qa.min_subject_pixels: {q.min_subject_pixels} is not allowed; give >= 0")
+    _require(q.max_attempts >= 1, f"qa.max_attempts: {q.max_attempts} is not allowed; give >= 1")
+
+
+def require_range(value, lo, hi, key: str, kind=float):
+    """For family validators: a [min, max] pair inside [lo, hi]."""
+    _require(len(value) == 2 and lo <= value[0] <= value[1] <= hi,
+             f"{key}: {list(value)} is not allowed; give [min, max] with {lo} <= min <= max <= {hi}")
+
+
+def require_choices(values, allowed, key: str):
+    bad = [v for v in values if v not in allowed]
+    _require(len(values) > 0 and not bad,
+             f"{key}: {bad[0] if bad else 'empty list'} is not allowed; choose from {', '.join(allowed)}")
+
+
+def content_hash(cfg: DictConfig) -> str:
+    """Hash of everything that decides what a sample looks like (n and out excluded: a run may be extended or moved)."""
+    data = OmegaConf.to_container(cfg, resolve=True)
+    data.pop("n"), data.pop("out")
+    data["render"].pop("threads")
+    return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

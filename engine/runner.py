@@ -1,0 +1,170 @@
+"""The batch runner: plan -> for each sample (recipe, build, render, annotate, QA, write) -> manifest, COCO, overview.
+
+Re-running the same command with the same `out` resumes: finished samples are skipped, half-written ones are redone.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from omegaconf import OmegaConf
+from tqdm import tqdm
+
+import engine
+from engine.annotate import annotate
+from engine.config import ConfigError, content_hash
+from engine.qa import check
+from engine.taxonomy import load_taxonomy
+from engine.writers import is_complete, load_labels, remove_partial, write_coco, write_json, write_sample
+from scenes import FAMILIES
+
+STATEMENT = ("Every sample is procedurally generated from code and seeded parameters; no real person, real landmark "
+             "or copyrighted work is depicted, and no external asset is used.")
+
+
+def sample_id(index: int) -> str:
+    return f"{index:06d}"
+
+
+def sample_rng(run_seed: int, index: int, attempt: int) -> np.random.Generator:
+    """The one generator a sample's recipe and captions draw from."""
+    return np.random.default_rng([run_seed, index, attempt])
+
+
+@dataclass
+class Sample:
+    labels: dict
+    scene: dict
+    frames: list
+    timings: dict = field(default_factory=dict)
+
+
+class SampleProducer:
+    """Turns (config, index) into an accepted sample, or a list of rejection reasons. Holds one Blender session."""
+
+    def __init__(self, cfg, backend=None):
+        from engine.backend import BlenderBackend   # the only bpy importer, loaded when rendering starts
+        self.cfg = cfg
+        self.family = FAMILIES[cfg.scene.name]
+        self.taxonomy = load_taxonomy()
+        self.backend = backend or BlenderBackend(cfg.render, self.taxonomy)
+        self.config_hash = content_hash(cfg)
+
+    def produce(self, index: int):
+        cfg, reasons = self.cfg, []
+        width, height = (int(v) for v in cfg.render.resolution)
+        for attempt in range(cfg.qa.max_attempts):
+            t = {}
+            t0 = time.perf_counter()
+            rng = sample_rng(cfg.seed, index, attempt)
+            spec = self.family.build(cfg.scene, rng, index, width, height)
+            t1 = time.perf_counter()
+            self.backend.build(spec)
+            t2 = time.perf_counter()
+            frames = self.backend.render(spec)
+            t3 = time.perf_counter()
+            frame_labels = annotate(spec, frames, self.taxonomy)
+            reason = check(spec, frames, frame_labels, cfg.qa, self.taxonomy)
+            t4 = time.perf_counter()
+            t.update(recipe=t1 - t0, build=t2 - t1, render=t3 - t2, annotate=t4 - t3)
+            if reason:
+                reasons.append(f"attempt {attempt}: {reason}")
+                continue
+            subject_id = spec.tags.get("subject_instance_id")
+            subject = next((o for o in frame_labels[0]["objects"] if o["instance_id"] == subject_id), None)
+            captions = self.family.describe(spec, subject, self.taxonomy, rng)
+            labels = {
+                "sample_id": sample_id(index),
+                "scene": {"family": spec.family, "category": spec.category, "tags": spec.tags, "captions": captions},
+                "taxonomy_version": self.taxonomy.version,
+                "frames": frame_labels, "tracks": [], "actions": [], "events": [],
+                "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,
+                               "seed": [int(cfg.seed), index, attempt], "assets": [], "augment": None,
+                               "statement": STATEMENT},
+            }
+            return Sample(labels, spec.to_dict(), frames, t), reasons
+        return None, reasons
+
+    def close(self):
+        self.backend.close()
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+    found = {"engine": engine.__version__, "python": platform.python_version()}
+    for package in ("bpy", "numpy", "trimesh", "omegaconf", "pycocotools"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def write_manifest(out: Path, cfg, taxonomy, counts: dict, failed: list, status: str, device: str | None):
+    write_json(out / "dataset.json", {
+        "name": f"{cfg.scene.name} dataset", "status": status,
+        "config": OmegaConf.to_container(cfg, resolve=True), "config_hash": content_hash(cfg),
+        "seed": int(cfg.seed), "versions": _versions(), "render_device": device,
+        "taxonomy": taxonomy.to_dict(), "counts": counts, "failed": failed,
+        "provenance": {"statement": STATEMENT, "assets": [], "licenses": {"generated data": "as licensed by the user"}},
+    })
+
+
+def check_resumable(out: Path, cfg):
+    """Refuse to mix two different configurations in one output folder (n and out may differ)."""
+    manifest = out / "dataset.json"
+    if manifest.is_file():
+        previous = json.loads(manifest.read_text(encoding="utf-8")).get("config_hash")
+        if previous != content_hash(cfg):
+            raise ConfigError(f"out: {out} already holds a run with another configuration (hash {previous}); "
+                              f"use a new out folder or the same settings to resume")
+
+
+def run(cfg, show_progress: bool = True) -> dict:
+    out = Path(cfg.out)
+    check_resumable(out, cfg)
+    taxonomy = load_taxonomy()
+    started = time.perf_counter()
+    ids = [sample_id(i) for i in range(cfg.n)]
+    out.mkdir(parents=True, exist_ok=True)
+    redone = remove_partial(out)
+    todo = [i for i in range(cfg.n) if not is_complete(out, ids[i])]
+    failed, timings, device = [], defaultdict(float), None
+    write_manifest(out, cfg, taxonomy, {"planned": cfg.n}, failed, "running", device)
+    if todo:
+        producer = SampleProducer(cfg)
+        device = producer.backend.device
+        bar = tqdm(todo, desc=f"render {cfg.scene.name}", unit="sample", disable=not show_progress, dynamic_ncols=True)
+        try:
+            for index in bar:
+                sample, reasons = producer.produce(index)
+                if sample is None:
+                    failed.append({"sample_id": ids[index], "reasons": reasons})
+                else:
+                    t0 = time.perf_counter()
+                    write_sample(out, ids[index], sample.labels, sample.scene, sample.frames)
+                    sample.timings["write"] = time.perf_counter() - t0
+                    for k, v in sample.timings.items():
+                        timings[k] += v
+                bar.set_postfix(failed=len(failed), rejected=sum(1 for f in failed for _ in f["reasons"]))
+        finally:
+            producer.close()
+    done = [s for s in ids if is_complete(out, s)]
+    all_labels = load_labels(out, done)
+    if cfg.output.coco:
+        write_coco(out, all_labels, taxonomy)
+    if cfg.output.overview and all_labels:
+        from engine.report import contact_sheet
+        contact_sheet(out, all_labels)
+    counts = {"planned": cfg.n, "samples": len(done), "frames": sum(len(l["frames"]) for l in all_labels),
+              "objects": sum(len(f["objects"]) for l in all_labels for f in l["frames"]),
+              "failed": len(failed), "rendered_this_run": len(todo) - len(failed), "skipped_done": cfg.n - len(todo),
+              "partial_removed": redone}
+    write_manifest(out, cfg, taxonomy, counts, failed, "complete" if len(done) == cfg.n else "incomplete", device)
+    elapsed = time.perf_counter() - started
+    return {"out": str(out), "counts": counts, "seconds": elapsed, "stage_seconds": dict(timings), "device": device}

@@ -1,0 +1,51 @@
+"""The class taxonomy (configs/taxonomy.yaml): stable ids, hierarchical paths, English and Korean names."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "configs" / "taxonomy.yaml"
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    id: int
+    path: str
+    en: str
+    ko: str
+
+    @property
+    def parent(self) -> str:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+
+class Taxonomy:
+    def __init__(self, data: dict):
+        self.version = str(data["version"])
+        self.classes = [ClassInfo(int(c["id"]), c["path"], c["en"], c["ko"]) for c in data["classes"]]
+        self.groups = data.get("groups", {})
+        self._by_path = {c.path: c for c in self.classes}
+        self._by_id = {c.id: c for c in self.classes}
+        if len(self._by_path) != len(self.classes) or len(self._by_id) != len(self.classes):
+            raise ValueError("taxonomy has duplicate ids or paths")
+
+    def __getitem__(self, path: str) -> ClassInfo:
+        try:
+            return self._by_path[path]
+        except KeyError:
+            raise KeyError(f"class '{path}' is not in taxonomy {self.version}") from None
+
+    def by_id(self, class_id: int) -> ClassInfo:
+        return self._by_id[class_id]
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "classes": [vars(c) | {"parent": c.parent} for c in self.classes],
+                "groups": self.groups}
+
+
+@lru_cache(maxsize=1)
+def load_taxonomy() -> Taxonomy:
+    return Taxonomy(yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8")))

@@ -1,0 +1,95 @@
+"""Writers: the native sample layout (atomic per sample) and COCO, both derived from labels.json (no bpy here)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SAMPLES = "samples"
+TMP_PREFIX = ".tmp-"
+
+
+def write_json(path: Path, data) -> None:
+    """Write JSON atomically: a temporary file in the same folder, then rename."""
+    path = Path(path)
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def sample_dir(out: Path, sample_id: str) -> Path:
+    return Path(out) / SAMPLES / sample_id
+
+
+def is_complete(out: Path, sample_id: str) -> bool:
+    """A sample folder exists only once fully written (it is renamed into place last)."""
+    return (sample_dir(out, sample_id) / "labels.json").is_file()
+
+
+def remove_partial(out: Path) -> int:
+    """Delete what an interrupted run left half-written; returns how many were removed."""
+    root = Path(out) / SAMPLES
+    leftovers = list(root.glob(f"{TMP_PREFIX}*")) if root.is_dir() else []
+    for path in leftovers:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return len(leftovers)
+
+
+def write_sample(out: Path, sample_id: str, labels: dict, scene: dict, frames: list[dict]) -> Path:
+    final = sample_dir(out, sample_id)
+    tmp = final.with_name(f"{TMP_PREFIX}{sample_id}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for i, passes in enumerate(frames):
+        d = tmp / f"{i:04d}"
+        d.mkdir()
+        Image.fromarray(passes["rgb"]).save(d / "rgb.png", compress_level=1)
+        np.savez(d / "depth.npz", depth=passes["depth"])
+        np.savez(d / "normal.npz", normal=passes["normal"])
+        Image.fromarray(passes["instance"]).save(d / "instance.png", compress_level=1)   # 16-bit PNG
+        Image.fromarray(passes["semantic"]).save(d / "semantic.png", compress_level=1)
+    (tmp / "scene.json").write_text(json.dumps(scene, ensure_ascii=False), encoding="utf-8")
+    (tmp / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, final)
+    return final
+
+
+def load_labels(out: Path, sample_ids: list[str]) -> list[dict]:
+    return [json.loads((sample_dir(out, s) / "labels.json").read_text(encoding="utf-8")) for s in sample_ids]
+
+
+def write_coco(out: Path, all_labels: list[dict], taxonomy) -> Path:
+    """COCO instances (RLE masks, one image per frame) and COCO captions, with category ids = taxonomy class ids."""
+    coco_dir = Path(out) / "coco"
+    coco_dir.mkdir(parents=True, exist_ok=True)
+    groups = taxonomy.groups
+    categories = [{"id": c.id, "name": c.en, "supercategory": groups.get(c.parent, {}).get("en", c.parent or c.path),
+                   "path": c.path, "name_ko": c.ko} for c in taxonomy.classes if c.path != "sky"]
+    images, annotations, captions = [], [], []
+    for labels in all_labels:
+        for frame in labels["frames"]:
+            image_id = len(images) + 1
+            images.append({"id": image_id, "file_name": f"{SAMPLES}/{labels['sample_id']}/{frame['index']:04d}/rgb.png",
+                           "width": frame["camera"]["width"], "height": frame["camera"]["height"],
+                           "sample_id": labels["sample_id"], "frame_index": frame["index"]})
+            for obj in frame["objects"]:
+                if obj["pixel_count"] == 0:
+                    continue
+                annotations.append({"id": len(annotations) + 1, "image_id": image_id, "category_id": obj["class_id"],
+                                    "segmentation": obj["mask_rle"], "area": obj["pixel_count"], "bbox": obj["bbox_2d"],
+                                    "iscrowd": 0, "instance_id": obj["instance_id"],
+                                    "visible_fraction": obj["visible_fraction"], "bbox_amodal": obj["bbox_2d_amodal"]})
+            for lang, texts in labels["scene"]["captions"].items():
+                for text in texts:
+                    captions.append({"id": len(captions) + 1, "image_id": image_id, "caption": text, "lang": lang})
+    info = {"description": "procedurally generated; no real person or copyrighted work depicted",
+            "taxonomy_version": taxonomy.version}
+    write_json(coco_dir / "annotations.json", {"info": info, "images": images, "annotations": annotations,
+                                               "categories": categories})
+    write_json(coco_dir / "captions.json", {"info": info, "images": images, "annotations": captions})
+    return coco_dir

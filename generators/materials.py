@@ -1,0 +1,62 @@
+"""Named colours and material families. Colours are drawn from named entries so captions can name them exactly."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.spec import Material
+
+# name -> (English, Korean adjective, sRGB 0..255)
+COLORS = {
+    "red": ("red", "붉은", (168, 40, 32)),
+    "white": ("white", "흰", (228, 226, 218)),
+    "grey": ("grey", "회색", (128, 128, 124)),
+    "dark_grey": ("dark grey", "짙은 회색", (64, 66, 70)),
+    "sandstone": ("sandy", "모래색", (200, 170, 120)),
+    "ochre": ("ochre", "황토색", (190, 130, 60)),
+    "brown": ("brown", "갈색", (110, 72, 44)),
+    "green": ("green", "초록", (52, 110, 72)),
+    "teal": ("teal", "청록색", (60, 140, 130)),
+    "blue": ("blue", "파란", (50, 80, 150)),
+    "black": ("black", "검은", (30, 30, 32)),
+    "gold": ("golden", "금빛", (212, 170, 70)),
+    "copper_green": ("verdigris", "청동빛", (96, 160, 140)),
+    "bronze": ("bronze", "청동색", (140, 100, 55)),
+    "yellow": ("yellow", "노란", (220, 190, 70)),
+}
+
+# material kind -> (English noun, Korean noun, roughness range, metallic)
+KINDS = {
+    "stone": ("stone", "돌", (0.7, 0.95), 0.0),
+    "marble": ("marble", "대리석", (0.3, 0.5), 0.0),
+    "brick": ("brick", "벽돌", (0.8, 0.95), 0.0),
+    "concrete": ("concrete", "콘크리트", (0.75, 0.95), 0.0),
+    "wood": ("wood", "나무", (0.5, 0.8), 0.0),
+    "metal": ("steel", "강철", (0.25, 0.5), 1.0),
+    "bronze": ("bronze", "청동", (0.3, 0.5), 1.0),
+    "glass": ("glass", "유리", (0.05, 0.15), 0.3),
+    "tile": ("roof tile", "기와", (0.5, 0.7), 0.0),
+    "plaster": ("plaster", "회벽", (0.8, 0.95), 0.0),
+    "foliage": ("foliage", "잎", (0.8, 0.95), 0.0),
+    "bark": ("bark", "나무껍질", (0.85, 0.95), 0.0),
+    "ground": ("ground", "땅", (0.85, 1.0), 0.0),
+    "paving": ("paving", "포장", (0.6, 0.9), 0.0),
+}
+
+
+def srgb_to_linear(c):
+    c = np.asarray(c, dtype=np.float64)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def material(rng: np.random.Generator, kind: str, color: str, jitter: float = 0.06) -> Material:
+    """A material of `kind` in named `color`, with a small seeded variation that keeps the colour's name true."""
+    srgb = np.array(COLORS[color][2]) / 255.0
+    srgb = np.clip(srgb * (1 + rng.uniform(-jitter, jitter, 3)), 0, 1)
+    rough_lo, rough_hi = KINDS[kind][2]
+    return Material(name=f"{COLORS[color][0]} {KINDS[kind][0]}", base_color=tuple(srgb_to_linear(srgb).round(5).tolist()),
+                    roughness=round(float(rng.uniform(rough_lo, rough_hi)), 4), metallic=KINDS[kind][3],
+                    kind=kind, color_name=color)
+
+
+def pick(rng: np.random.Generator, options):
+    return options[int(rng.integers(len(options)))]

@@ -1,0 +1,86 @@
+"""Primitive solids and a builder that joins them into one multi-material mesh (trimesh + numpy, no bpy)."""
+from __future__ import annotations
+
+import numpy as np
+import trimesh
+
+from engine.spec import Mesh
+
+
+def frustum(r_bottom: float, r_top: float, height: float, sections: int = 16) -> trimesh.Trimesh:
+    """Closed truncated cone (or prism for few sections) standing on z=0; r_top may be 0 (cone/pyramid)."""
+    angles = np.linspace(0, 2 * np.pi, sections, endpoint=False) + np.pi / sections
+    ring = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    bottom = np.column_stack([ring * r_bottom, np.zeros(sections)])
+    top = np.column_stack([ring * r_top, np.full(sections, height)])
+    vertices = np.vstack([bottom, top, [[0, 0, 0], [0, 0, height]]])
+    i = np.arange(sections)
+    j = (i + 1) % sections
+    c0, c1 = 2 * sections, 2 * sections + 1
+    faces = np.vstack([
+        np.column_stack([i, j, j + sections]), np.column_stack([i, j + sections, i + sections]),   # sides
+        np.column_stack([np.full(sections, c0), j, i]),                                            # bottom cap
+        np.column_stack([np.full(sections, c1), i + sections, j + sections]),                      # top cap
+    ])
+    return trimesh.Trimesh(vertices, faces, process=False)
+
+
+def box(size, center=(0.0, 0.0, 0.0)) -> trimesh.Trimesh:
+    return trimesh.creation.box(extents=size, transform=trimesh.transformations.translation_matrix(center))
+
+
+def sphere(radius: float, subdivisions: int = 2) -> trimesh.Trimesh:
+    return trimesh.creation.icosphere(subdivisions=subdivisions, radius=radius)
+
+
+def dome(radius: float, rings: int = 6, sections: int = 16) -> trimesh.Trimesh:
+    """Closed hemisphere on z=0."""
+    phi = np.linspace(0, np.pi / 2, rings + 1)[:-1]           # from the equator up, the pole added separately
+    theta = np.linspace(0, 2 * np.pi, sections, endpoint=False)
+    rings_xyz = [np.column_stack([radius * np.cos(p) * np.cos(theta), radius * np.cos(p) * np.sin(theta),
+                                  np.full(sections, radius * np.sin(p))]) for p in phi]
+    vertices = np.vstack(rings_xyz + [[[0, 0, radius]], [[0, 0, 0]]])
+    pole, centre = len(vertices) - 2, len(vertices) - 1
+    i = np.arange(sections)
+    j = (i + 1) % sections
+    faces = []
+    for r in range(rings - 1):
+        a, b = r * sections, (r + 1) * sections
+        faces += [np.column_stack([a + i, a + j, b + j]), np.column_stack([a + i, b + j, b + i])]
+    top = (rings - 1) * sections
+    faces += [np.column_stack([top + i, top + j, np.full(sections, pole)]),
+              np.column_stack([np.full(sections, centre), j, i])]
+    return trimesh.Trimesh(vertices, np.vstack(faces), process=False)
+
+
+def place(mesh: trimesh.Trimesh, translation=(0.0, 0.0, 0.0), yaw: float = 0.0, scale=1.0,
+          rotation: np.ndarray | None = None) -> trimesh.Trimesh:
+    """A transformed copy: scale (scalar or per axis), then rotation (3x3, or yaw about Z), then translation."""
+    m = mesh.copy()
+    m.apply_scale(scale) if np.isscalar(scale) else m.apply_transform(np.diag(list(scale) + [1.0]))
+    if rotation is None:
+        rotation = trimesh.transformations.rotation_matrix(yaw, [0, 0, 1])[:3, :3]
+    t = np.eye(4)
+    t[:3, :3], t[:3, 3] = rotation, translation
+    m.apply_transform(t)
+    return m
+
+
+class MeshBuilder:
+    """Collects parts, each with a material slot, into one triangle mesh."""
+
+    def __init__(self):
+        self._parts: list[tuple[trimesh.Trimesh, int]] = []
+
+    def add(self, mesh: trimesh.Trimesh, material: int) -> "MeshBuilder":
+        self._parts.append((mesh, material))
+        return self
+
+    def build(self) -> Mesh:
+        vertices, faces, face_material, offset = [], [], [], 0
+        for mesh, material in self._parts:
+            vertices.append(np.asarray(mesh.vertices, dtype=np.float64))
+            faces.append(np.asarray(mesh.faces, dtype=np.int64) + offset)
+            face_material.append(np.full(len(mesh.faces), material, dtype=np.int64))
+            offset += len(mesh.vertices)
+        return Mesh(np.vstack(vertices), np.vstack(faces), np.concatenate(face_material))

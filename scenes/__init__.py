@@ -1,0 +1,5 @@
+"""Scene families: each module exposes Config (schema), validate(cfg), build(cfg, rng, index, width, height) -> SceneSpec
+and describe(spec, subject_labels, taxonomy, rng) -> captions. No bpy import here."""
+from scenes import landmark
+
+FAMILIES = {"landmark": landmark}

@@ -1,0 +1,202 @@
+"""scene=landmark: one catalogue landmark in context (ground, buildings, trees, props, sky), seen from a sampled viewpoint.
+
+Pure recipe: (config, rng, sample index) -> SceneSpec. No bpy here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+import numpy as np
+from omegaconf import MISSING
+
+from engine.config import ConfigError, require_choices, require_range
+from engine.geometry import compass_name, look_at, pose
+from engine.spec import Camera, SceneObject, SceneSpec
+from generators import context
+from generators.landmarks import TYPES, landmark
+from generators.materials import COLORS, KINDS, pick
+from generators.sky import TIMES_OF_DAY, WEATHERS, environment
+
+SENSOR_WIDTH_MM = 36.0
+
+
+@dataclass
+class Config:
+    name: str = MISSING
+    landmarks: Optional[List[int]] = MISSING
+    num_landmarks: int = MISSING
+    times_of_day: List[str] = MISSING
+    weathers: List[str] = MISSING
+    buildings: List[int] = MISSING
+    trees: List[int] = MISSING
+    props: List[int] = MISSING
+    fill: List[float] = MISSING
+    elevation_deg: List[float] = MISSING
+    focal_mm: List[float] = MISSING
+
+
+def validate(cfg):
+    if cfg.landmarks is not None:
+        if len(cfg.landmarks) == 0 or min(cfg.landmarks) < 0:
+            raise ConfigError(f"scene.landmarks: {list(cfg.landmarks)} is not allowed; give landmark ids >= 0, or null")
+    elif cfg.num_landmarks < 1:
+        raise ConfigError(f"scene.num_landmarks: {cfg.num_landmarks} is not allowed; give >= 1")
+    require_choices(list(cfg.times_of_day), list(TIMES_OF_DAY), "scene.times_of_day")
+    require_choices(list(cfg.weathers), list(WEATHERS), "scene.weathers")
+    for key, hi in (("buildings", 40), ("trees", 200), ("props", 40)):
+        require_range(cfg[key], 0, hi, f"scene.{key}")
+    require_range(cfg.fill, 0.05, 1.5, "scene.fill")
+    require_range(cfg.elevation_deg, -10.0, 85.0, "scene.elevation_deg")
+    require_range(cfg.focal_mm, 8.0, 600.0, "scene.focal_mm")
+
+
+def identities(cfg) -> list[int]:
+    return list(cfg.landmarks) if cfg.landmarks is not None else list(range(cfg.num_landmarks))
+
+
+def _place_context(rng, kind_count, lm_radius, camera_xy, target_xy, plaza_half):
+    """Scatter context objects around the landmark: no overlaps, none at the camera, no building between camera and
+    landmark (a wall would hide it entirely); trees and props may stand in the line of sight and occlude naturally."""
+    placed = []   # (kind, x, y, radius)
+
+    def free(x, y, r, kind):
+        if np.hypot(x - camera_xy[0], y - camera_xy[1]) < r + 6.0:
+            return False
+        if any(np.hypot(x - px, y - py) < r + pr + 1.0 for _, px, py, pr in placed):
+            return False
+        if kind == "building":   # distance to the camera -> landmark segment
+            seg = target_xy - camera_xy
+            t = np.clip(np.dot([x, y] - camera_xy, seg) / np.dot(seg, seg), 0, 1)
+            if np.hypot(*([x, y] - (camera_xy + t * seg))) < r + lm_radius * 0.6:
+                return False
+        return True
+
+    for kind, count, r_min, r_max in kind_count:
+        for _ in range(count):
+            for _attempt in range(30):
+                mesh, mats, params = getattr(context, kind)(rng)
+                radius = float(np.linalg.norm(mesh.vertices[:, :2], axis=1).max())
+                lo = (plaza_half + radius + 1) if kind == "building" else lm_radius + radius + r_min
+                dist, ang = rng.uniform(lo, lo + r_max), rng.uniform(0, 2 * np.pi)
+                x, y = target_xy[0] + dist * np.sin(ang), target_xy[1] + dist * np.cos(ang)
+                if free(x, y, radius, kind):
+                    placed.append((kind, x, y, radius))
+                    yield kind, mesh, mats, params, pose((x, y, 0.0), yaw=rng.uniform(0, 2 * np.pi))
+                    break
+
+
+def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) -> SceneSpec:
+    ids = identities(cfg)
+    lm = landmark(ids[index % len(ids)])          # balanced over identities: many views per landmark
+    time_of_day, weather = pick(rng, list(cfg.times_of_day)), pick(rng, list(cfg.weathers))
+    env, env_tags = environment(rng, time_of_day, weather)
+
+    # Camera: distance so the landmark's extent fills `fill` of the frame; compass azimuth from the landmark.
+    focal = float(rng.uniform(*cfg.focal_mm))
+    half_hfov = np.arctan(SENSOR_WIDTH_MM / 2 / focal)
+    half_vfov = np.arctan(SENSOR_WIDTH_MM * height / width / 2 / focal)
+    fill = rng.uniform(*cfg.fill)
+    distance = max(lm.height / 2 / np.tan(half_vfov), lm.radius / np.tan(half_hfov)) / fill
+    distance = max(distance, lm.radius + 8.0)
+    azimuth = rng.uniform(0, 360)
+    elevation = np.deg2rad(rng.uniform(*cfg.elevation_deg))
+    target = np.array([0.0, 0.0, lm.height * rng.uniform(0.3, 0.6)])
+    a = np.deg2rad(azimuth)
+    cam_pos = target + distance * np.array([np.cos(elevation) * np.sin(a), np.cos(elevation) * np.cos(a), np.sin(elevation)])
+    cam_pos[2] = max(cam_pos[2], 1.6)            # eye height at least
+    aim = target + rng.normal(0, 0.05, 3) * [lm.radius, lm.radius, lm.height]
+    camera = Camera(width=width, height=height, lens_mm=round(focal, 3), poses=[look_at(cam_pos, aim)],
+                    sensor_width_mm=SENSOR_WIDTH_MM)
+
+    primary = lm.materials[0]
+    lm_attrs = {"landmark_id": lm.landmark_id, "landmark_type": lm.type, "style": lm.style,
+                "material": primary.kind, "color": primary.color_name, "params": lm.params}
+    objects = [SceneObject(1, lm.class_path, f"{lm.type}_{lm.landmark_id:04d}", lm.mesh, lm.materials, [pose()],
+                           lm_attrs, {"generator": "generators.landmarks.landmark", "landmark_id": lm.landmark_id})]
+    plaza_half = lm.radius + rng.uniform(6, 15)
+    g_mesh, g_mats, g_params = context.ground(rng, plaza_half, extent=1500.0)
+    objects.append(SceneObject(2, "ground", "ground", g_mesh, g_mats, [pose()], {"surface": g_mats[0].color_name},
+                               {"generator": "generators.context.ground", "params": g_params}))
+    counts = [("building", int(rng.integers(cfg.buildings[0], cfg.buildings[1] + 1)), 0.0, 90.0),
+              ("tree", int(rng.integers(cfg.trees[0], cfg.trees[1] + 1)), 2.0, 60.0),
+              ("prop", int(rng.integers(cfg.props[0], cfg.props[1] + 1)), 1.0, 15.0)]
+    classes = {"building": "context/building", "tree": "context/tree", "prop": "context/prop"}
+    for kind, mesh, mats, params, obj_pose in _place_context(rng, counts, lm.radius, cam_pos[:2], target[:2], plaza_half):
+        iid = len(objects) + 1
+        objects.append(SceneObject(iid, classes[kind], f"{kind}_{iid:03d}", mesh, mats, [obj_pose], params,
+                                   {"generator": f"generators.context.{kind}", "params": params}))
+
+    view = {"azimuth_deg": round(azimuth, 2), "compass": compass_name(azimuth),
+            "elevation_deg": round(float(np.rad2deg(elevation)), 2), "distance_m": round(float(distance), 2),
+            "focal_mm": round(focal, 3)}
+    tags = {"landmark_id": lm.landmark_id, "landmark_type": lm.type, "landmark_class": lm.class_path,
+            "style": lm.style, "material": primary.kind, "color": primary.color_name, **env_tags, "viewpoint": view,
+            "subject_instance_id": 1}
+    return SceneSpec(family="landmark", category=lm.class_path, objects=objects, camera=camera, environment=env, tags=tags)
+
+
+# ---- captions: exact, from the spec and the measured visibility ------------------------------------------------------
+_TIME = {"dawn": ("at dawn", "새벽"), "morning": ("in the morning", "아침"), "noon": ("at midday", "한낮"),
+         "afternoon": ("in the afternoon", "오후"), "dusk": ("at dusk", "해 질 녘")}
+_WEATHER = {"clear": ("under a clear sky", "맑은 하늘 아래"), "hazy": ("in light haze", "옅은 안개 속"),
+            "overcast": ("under an overcast sky", "흐린 하늘 아래"), "foggy": ("in thick fog", "짙은 안개 속")}
+_STYLE = {"traditional": "전통", "ancient": "고대", "modern": "현대", "industrial": "산업풍", "medieval": "중세풍",
+          "classical": "고전풍"}
+_COMPASS_KO = {"north": "북쪽", "north-east": "북동쪽", "east": "동쪽", "south-east": "남동쪽", "south": "남쪽",
+               "south-west": "남서쪽", "west": "서쪽", "north-west": "북서쪽"}
+_OCCLUDER = {"context/tree": ("trees", "나무"), "context/building": ("buildings", "건물"),
+             "context/prop": ("street furniture", "거리 시설물"), "ground": ("the terrain", "지형")}
+_NUMBER = {3: "three", 5: "five", 7: "seven", 9: "nine"}
+
+
+def _a(word: str) -> str:
+    return "An" if word[0].lower() in "aeiou" else "A"
+
+
+def _has_batchim(word: str) -> bool:
+    last = word.strip()[-1]
+    return "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 != 0
+
+
+def _obj(word: str) -> str:
+    """Korean object particle 을/를 chosen by the final syllable."""
+    return word + ("을" if _has_batchim(word) else "를")
+
+
+def describe(spec: SceneSpec, subject: dict, taxonomy, rng: np.random.Generator) -> dict:
+    """English and Korean captions from the spec and the subject's labels (visible_fraction, occluded_by, truncated)."""
+    t = spec.tags
+    cls = taxonomy[t["landmark_class"]]
+    color_en, color_ko = COLORS[t["color"]][0], COLORS[t["color"]][1]
+    mat_en, mat_ko = KINDS[t["material"]][0], KINDS[t["material"]][1]
+    storeys = spec.objects[0].attributes["params"].get("storeys") if t["landmark_type"] == "pagoda" else None
+    noun_en = f"{_NUMBER[storeys]}-storey {cls.en}" if storeys else cls.en
+    noun_ko = f"{storeys}층 {cls.ko}" if storeys else cls.ko
+    when_en, when_ko = _TIME[t["time_of_day"]]
+    sky_en, sky_ko = _WEATHER[t["weather"]]
+    compass = t["viewpoint"]["compass"]
+    seen = pick(rng, ["seen", "viewed", "photographed"])
+
+    visible, occluders = subject["visible_fraction"], subject.get("occluded_by", {})
+    top = max(occluders, key=occluders.get) if occluders else None
+    if visible >= 0.95 or top is None:
+        occ_en, occ_ko = "in full view", "전체가 온전히 보임"
+    else:
+        by_en, by_ko = _OCCLUDER.get(top, ("other objects", "다른 물체"))
+        amount_en, amount_ko = ("mostly", "대부분") if visible < 0.5 else ("partly", "일부")
+        occ_en, occ_ko = f"{amount_en} hidden by {by_en}", f"{by_ko}에 {amount_ko} 가려짐"
+    if subject.get("truncated"):
+        occ_en += " and cut off by the frame"
+        occ_ko += ", 화면 가장자리에서 잘림"
+
+    en = [f"{_a(color_en)} {color_en} {noun_en} {when_en}, {seen} from the {compass}, {occ_en}.",
+          f"{_a(t['style'])} {t['style']} {mat_en} {cls.en} {sky_en} {when_en}, {seen} from the {compass}.",
+          f"The {noun_en} (landmark {t['landmark_id']}) {sky_en}; {occ_en}."]
+    ko = [f"{when_ko}의 {color_ko} {noun_ko}, {_COMPASS_KO[compass]}에서 본 모습, {occ_ko}.",
+          f"{sky_ko} {_STYLE[t['style']]} {mat_ko} {_obj(cls.ko)} {_COMPASS_KO[compass]}에서 바라본 {when_ko} 풍경.",
+          f"{noun_ko}(랜드마크 {t['landmark_id']}), {sky_ko}; {occ_ko}."]
+    return {"en": en, "ko": ko}
+
+
+assert len(TYPES) >= 12
