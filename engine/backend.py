@@ -113,8 +113,7 @@ class BlenderBackend:
 
     def _make_world_and_sun(self):
         bpy = self.bpy
-        world = bpy.data.worlds.new("sky")
-        world.use_nodes = True
+        world = bpy.data.worlds.new("sky")   # node trees come with new worlds and materials since Blender 5.0
         nodes, links = world.node_tree.nodes, world.node_tree.links
         nodes.clear()
         coord = nodes.new("ShaderNodeTexCoord")
@@ -175,7 +174,6 @@ class BlenderBackend:
             self._created.append(mesh)
             for mat_spec in obj_spec.materials:
                 mat = bpy.data.materials.new(f"{obj_spec.name}:{mat_spec.name}")
-                mat.use_nodes = True
                 bsdf = mat.node_tree.nodes["Principled BSDF"]
                 bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
                 bsdf.inputs["Roughness"].default_value = mat_spec.roughness
@@ -222,6 +220,8 @@ class BlenderBackend:
         normal_world = np.stack([ch[f"ViewLayer.Normal.{a}"] for a in "XYZ"], axis=-1)
         rotation = spec.camera.world_to_camera(frame)[:3, :3].astype(np.float32)
         normal = normal_world @ rotation.T
+        length = np.linalg.norm(normal, axis=-1, keepdims=True)
+        normal = np.where(length > 0, normal / np.maximum(length, 1e-12), 0.0)   # samples straddling an edge average
         normal[background] = 0.0
         env = spec.environment
         linear = apply_haze(ch["ViewLayer.Combined"][..., :3], depth, env.haze_density, env.haze_color)

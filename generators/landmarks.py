@@ -245,7 +245,7 @@ def _arch_bridge(rng, style):
         b.add(box((6, width * 1.1, deck_z), (side * (span / 2 + 3), 0, deck_z / 2)), 0)       # abutments
     segments = 16
     xs = np.linspace(-span / 2, span / 2, segments + 1)
-    zs = rise * (1 - (2 * xs / span) ** 2)                                                     # parabolic arch
+    zs = 0.6 + rise * (1 - (2 * xs / span) ** 2)                       # parabolic arch; ribs (1.2 m) rest on z=0
     for k in range(segments):
         p0, p1 = np.array([xs[k], 0, zs[k]]), np.array([xs[k + 1], 0, zs[k + 1]])
         length = np.linalg.norm(p1 - p0)

@@ -11,11 +11,16 @@ def frustum(r_bottom: float, r_top: float, height: float, sections: int = 16) ->
     """Closed truncated cone (or prism for few sections) standing on z=0; r_top may be 0 (cone/pyramid)."""
     angles = np.linspace(0, 2 * np.pi, sections, endpoint=False) + np.pi / sections
     ring = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    i = np.arange(sections)
+    j = (i + 1) % sections
+    if r_top <= 0:   # a cone: the sides meet at the apex (no zero-area triangles)
+        vertices = np.vstack([np.column_stack([ring * r_bottom, np.zeros(sections)]), [[0, 0, height]], [[0, 0, 0]]])
+        apex, centre = sections, sections + 1
+        faces = np.vstack([np.column_stack([i, j, np.full(sections, apex)]), np.column_stack([np.full(sections, centre), j, i])])
+        return trimesh.Trimesh(vertices, faces, process=False)
     bottom = np.column_stack([ring * r_bottom, np.zeros(sections)])
     top = np.column_stack([ring * r_top, np.full(sections, height)])
     vertices = np.vstack([bottom, top, [[0, 0, 0], [0, 0, height]]])
-    i = np.arange(sections)
-    j = (i + 1) % sections
     c0, c1 = 2 * sections, 2 * sections + 1
     faces = np.vstack([
         np.column_stack([i, j, j + sections]), np.column_stack([i, j + sections, i + sections]),   # sides

@@ -1,0 +1,55 @@
+"""Config composition and validation: bad input fails in one line before any work, and nothing is written."""
+import pytest
+
+from conftest import run_cli
+from engine.config import ConfigError, compose, content_hash
+
+
+def test_defaults_compose_to_the_documented_job():
+    cfg = compose([])
+    assert cfg.scene.name == "landmark" and cfg.n == 8 and list(cfg.render.resolution) == [256, 256]
+    assert cfg.render.device == "auto" and cfg.out == "runs/landmark"
+
+
+def test_overrides_and_groups_apply():
+    cfg = compose(["render=preview", "n=200", "seed=7", "out=runs/lm", "render.resolution=[320,240]",
+                   "scene.landmarks=[0,5,17]"])
+    assert cfg.render.profile == "preview" and cfg.n == 200 and cfg.seed == 7 and cfg.out == "runs/lm"
+    assert list(cfg.render.resolution) == [320, 240] and list(cfg.scene.landmarks) == [0, 5, 17]
+
+
+@pytest.mark.parametrize("override, names", [
+    ("bogus=1", "bogus"), ("scene=castle", "landmark"), ("render=ultra", "preview"),
+    ("render.device=gpu", "render.device"), ("render.samples=many", "render.samples"),
+    ("render.resolution=[100]", "render.resolution"), ("scene.weathers=[rainy]", "scene.weathers"),
+    ("scene.trees=[9,2]", "scene.trees"), ("scene.landmarks=[-1]", "scene.landmarks"), ("n=0", "n"),
+    ("qa.min_subject_visible_fraction=2", "qa.min_subject_visible_fraction"), ("render.colour=red", "colour"),
+    ("justaword", "key=value"),
+])
+def test_bad_override_is_one_clear_line(override, names):
+    with pytest.raises(ConfigError) as error:
+        compose([override])
+    message = str(error.value)
+    assert "\n" not in message and names in message
+
+
+def test_content_hash_ignores_n_and_out_but_not_content():
+    base = content_hash(compose([]))
+    assert content_hash(compose(["n=500", "out=elsewhere"])) == base
+    assert content_hash(compose(["seed=1"])) != base
+
+
+def test_cli_bad_override_exits_nonzero_and_writes_nothing(tmp_path):
+    out = tmp_path / "never"
+    result = run_cli("render.device=gpu", f"out={out}")
+    assert result.returncode == 2
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and "render.device" in lines[0] and "auto, cpu, cuda, optix" in lines[0]
+    assert not out.exists() and result.stdout == ""
+
+
+def test_cli_help_shows_resolved_config():
+    result = run_cli("--help", "n=3")
+    assert result.returncode == 0 and "usage:" in result.stdout and "'n': 3" in result.stdout
+    job = run_cli("--cfg", "job", "render=preview")
+    assert job.returncode == 0 and "profile: preview" in job.stdout and "usage" not in job.stdout
