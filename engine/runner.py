@@ -41,6 +41,7 @@ class Sample:
     labels: dict
     scene: dict
     frames: list
+    spec: object = None
     timings: dict = field(default_factory=dict)
 
 
@@ -87,7 +88,7 @@ class SampleProducer:
                                "seed": [int(cfg.seed), index, attempt], "assets": [], "augment": None,
                                "statement": STATEMENT},
             }
-            return Sample(labels, spec.to_dict(), frames, t), reasons
+            return Sample(labels, spec.to_dict(), frames, spec, t), reasons
         return None, reasons
 
     def close(self):

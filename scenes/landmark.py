@@ -180,15 +180,15 @@ def describe(spec: SceneSpec, subject: dict, taxonomy, rng: np.random.Generator)
 
     visible, occluders = subject["visible_fraction"], subject.get("occluded_by", {})
     top = max(occluders, key=occluders.get) if occluders else None
+    cut = bool(subject.get("truncated"))
     if visible >= 0.95 or top is None:
-        occ_en, occ_ko = "in full view", "전체가 온전히 보임"
+        occ_en, occ_ko = ("cut off by the frame", "화면 가장자리에서 잘림") if cut else ("in full view", "전체가 온전히 보임")
     else:
         by_en, by_ko = _OCCLUDER.get(top, ("other objects", "다른 물체"))
         amount_en, amount_ko = ("mostly", "대부분") if visible < 0.5 else ("partly", "일부")
         occ_en, occ_ko = f"{amount_en} hidden by {by_en}", f"{by_ko}에 {amount_ko} 가려짐"
-    if subject.get("truncated"):
-        occ_en += " and cut off by the frame"
-        occ_ko += ", 화면 가장자리에서 잘림"
+        if cut:
+            occ_en, occ_ko = occ_en + " and cut off by the frame", occ_ko + ", 화면 가장자리에서 잘림"
 
     en = [f"{_a(color_en)} {color_en} {noun_en} {when_en}, {seen} from the {compass}, {occ_en}.",
           f"{_a(t['style'])} {t['style']} {mat_en} {cls.en} {sky_en} {when_en}, {seen} from the {compass}.",
