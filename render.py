@@ -15,6 +15,7 @@ resolved config:"""
 
 
 def main(argv: list[str]) -> int:
+    from engine.backend import BackendError
     from engine.config import ConfigError, compose
     show = "--help" in argv or "-h" in argv
     print_cfg = "--cfg" in argv
@@ -26,7 +27,7 @@ def main(argv: list[str]) -> int:
             return 0
         from engine.runner import run
         summary = run(cfg)
-    except ConfigError as e:
+    except (ConfigError, BackendError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     c = summary["counts"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import yaml
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
@@ -23,6 +24,7 @@ from engine.taxonomy import load_taxonomy
 from engine.writers import is_complete, load_labels, remove_partial, write_coco, write_json, write_sample
 from scenes import FAMILIES
 
+ASSET_REGISTRY = Path(__file__).resolve().parent.parent / "assets" / "registry.yaml"
 STATEMENT = ("Every sample is procedurally generated from code and seeded parameters; no real person, real landmark "
              "or copyrighted work is depicted, and no external asset is used.")
 
@@ -106,13 +108,18 @@ def _versions() -> dict:
     return found
 
 
+def bundled_assets() -> list:
+    """Assets shipped with the project, each with its license and origin (assets/registry.yaml)."""
+    return yaml.safe_load(ASSET_REGISTRY.read_text(encoding="utf-8")).get("assets") or []
+
+
 def write_manifest(out: Path, cfg, taxonomy, counts: dict, failed: list, status: str, device: str | None):
     write_json(out / "dataset.json", {
         "name": f"{cfg.scene.name} dataset", "status": status,
         "config": OmegaConf.to_container(cfg, resolve=True), "config_hash": content_hash(cfg),
         "seed": int(cfg.seed), "versions": _versions(), "render_device": device,
         "taxonomy": taxonomy.to_dict(), "counts": counts, "failed": failed,
-        "provenance": {"statement": STATEMENT, "assets": [], "licenses": {"generated data": "as licensed by the user"}},
+        "provenance": {"statement": STATEMENT, "assets": bundled_assets()},
     })
 
 
@@ -132,14 +139,14 @@ def run(cfg, show_progress: bool = True) -> dict:
     taxonomy = load_taxonomy()
     started = time.perf_counter()
     ids = [sample_id(i) for i in range(cfg.n)]
+    todo = [i for i in range(cfg.n) if not is_complete(out, ids[i])]
+    producer = SampleProducer(cfg) if todo else None   # a device that is not there fails here, before any write
+    device = producer.backend.device if producer else None
     out.mkdir(parents=True, exist_ok=True)
     redone = remove_partial(out)
-    todo = [i for i in range(cfg.n) if not is_complete(out, ids[i])]
-    failed, timings, device = [], defaultdict(float), None
+    failed, timings = [], defaultdict(float)
     write_manifest(out, cfg, taxonomy, {"planned": cfg.n}, failed, "running", device)
     if todo:
-        producer = SampleProducer(cfg)
-        device = producer.backend.device
         bar = tqdm(todo, desc=f"render {cfg.scene.name}", unit="sample", disable=not show_progress, dynamic_ncols=True)
         try:
             for index in bar:

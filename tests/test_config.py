@@ -1,4 +1,6 @@
 """Config composition and validation: bad input fails in one line before any work, and nothing is written."""
+import shutil
+
 import pytest
 
 from conftest import run_cli
@@ -53,3 +55,12 @@ def test_cli_help_shows_resolved_config():
     assert result.returncode == 0 and "usage:" in result.stdout and "'n': 3" in result.stdout
     job = run_cli("--cfg", "job", "render=preview")
     assert job.returncode == 0 and "profile: preview" in job.stdout and "usage" not in job.stdout
+
+
+@pytest.mark.skipif(shutil.which("nvidia-smi") is not None, reason="a GPU may be present here")
+def test_cli_missing_gpu_is_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "never"
+    result = run_cli("render=preview", "n=1", "render.device=optix", f"out={out}")
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert result.returncode == 2 and len(lines) == 1 and "render.device=optix" in lines[0]
+    assert not out.exists()
