@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from engine.raster import coverage_mask, projected_bbox
+from engine.raster import rasterize
 
 
 def rle_encode(mask: np.ndarray) -> dict:
@@ -20,41 +20,81 @@ def mask_bbox(mask: np.ndarray):
     return [int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)]
 
 
+def _camera_triangles(objects, frame: int, world_to_camera: np.ndarray):
+    """All objects' triangles in camera space, and which object (index) owns each; meshes shared by many objects
+    (plants, instanced props) are transformed together."""
+    groups = {}
+    for i, obj in enumerate(objects):
+        groups.setdefault(id(obj.mesh), []).append(i)
+    tris, owners = [], []
+    for members in groups.values():
+        mesh = objects[members[0]].mesh
+        to_camera = world_to_camera @ np.stack([objects[i].pose(frame) for i in members])        # (k, 4, 4)
+        v = np.einsum("kij,vj->kvi", to_camera[:, :3, :3], mesh.vertices) + to_camera[:, None, :3, 3]
+        tris.append(v[:, mesh.faces].reshape(-1, 3, 3))
+        owners.append(np.repeat(members, len(mesh.faces)))
+    return np.concatenate(tris), np.concatenate(owners)
+
+
 def annotate_frame(spec, passes: dict, frame: int, taxonomy) -> dict:
     cam = spec.camera
-    K, w2c = cam.K(), cam.world_to_camera(frame)
+    K, w2c, width, height = cam.K(), cam.world_to_camera(frame), cam.width, cam.height
+    objects = spec.objects
+    n = len(objects)
+    tri, owner = _camera_triangles(objects, frame, w2c)
+    cov = rasterize(tri, owner, n, K, width, height, cam.clip_start)
+
     instance = passes["instance"]
-    class_of = {o.instance_id: o.class_path for o in spec.objects}
-    objects = []
-    for obj in spec.objects:
-        vertices = obj.world_vertices(frame)
-        amodal_box, truncated = projected_bbox(vertices, obj.mesh.faces, K, w2c, cam.width, cam.height, cam.clip_start)
-        if amodal_box is None:
-            continue                                    # entirely out of view
-        visible = instance == obj.instance_id
-        amodal = coverage_mask(vertices, obj.mesh.faces, K, w2c, cam.width, cam.height, cam.clip_start)
-        stray = int((visible & ~amodal).sum())          # visible pixels the rasteriser missed (sub-pixel ties only)
-        amodal |= visible
-        amodal_count, pixel_count = int(amodal.sum()), int(visible.sum())
-        if amodal_count == 0:
-            continue
-        hidden = instance[amodal & ~visible]            # who covers the object where it is not seen
-        occluders = {}
-        for iid, count in zip(*np.unique(hidden, return_counts=True)):
-            path = class_of.get(int(iid), "sky")
-            occluders[path] = round(occluders.get(path, 0.0) + count / amodal_count, 6)
-        objects.append({
-            "instance_id": obj.instance_id, "class_id": taxonomy[obj.class_path].id, "class_path": obj.class_path,
+    flat = instance.ravel().astype(np.int64)
+    ids = np.array([o.instance_id for o in objects], dtype=np.int64)
+    n_ids = max(int(ids.max()), int(flat.max())) + 1
+    class_paths = ["sky"] + sorted({o.class_path for o in objects})
+    class_code = np.zeros(n_ids, dtype=np.int64)                       # instance id -> index into class_paths
+    class_code[ids] = [class_paths.index(o.class_path) for o in objects]
+
+    visible = np.bincount(flat, minlength=n_ids)[ids]
+    shows_self = flat[cov.pixel] == ids[cov.owner]
+    raster_count = np.bincount(cov.owner, minlength=n)
+    stray = visible - np.bincount(cov.owner[shows_self], minlength=n)    # visible pixels the rasteriser missed
+    amodal = raster_count + stray
+    # who covers each object where it is not seen: (object, class shown) pair counts
+    hidden_owner, hidden_class = cov.owner[~shows_self], class_code[flat[cov.pixel[~shows_self]]]
+    pair, pair_count = np.unique(hidden_owner * len(class_paths) + hidden_class, return_counts=True)
+    occluders = [dict() for _ in range(n)]
+    for key, count in zip(pair.tolist(), pair_count.tolist()):
+        i = key // len(class_paths)
+        occluders[i][class_paths[key % len(class_paths)]] = round(count / int(amodal[i]), 6)
+    # tight boxes of the visible pixels, per instance id
+    rows, cols = np.divmod(np.arange(flat.size), width)
+    lo_r, lo_c = np.full(n_ids, height), np.full(n_ids, width)
+    hi_r, hi_c = np.full(n_ids, -1), np.full(n_ids, -1)
+    np.minimum.at(lo_r, flat, rows), np.minimum.at(lo_c, flat, cols)
+    np.maximum.at(hi_r, flat, rows), np.maximum.at(hi_c, flat, cols)
+
+    empty_rle = None
+    labels = []
+    for i, obj in enumerate(objects):
+        if amodal[i] == 0:
+            continue                                    # out of view, or too small to cover any pixel centre
+        k = obj.instance_id
+        if visible[i]:
+            bbox = [int(lo_c[k]), int(lo_r[k]), int(hi_c[k] - lo_c[k] + 1), int(hi_r[k] - lo_r[k] + 1)]
+            rle = rle_encode(instance == k)
+        else:
+            bbox, rle = None, empty_rle or rle_encode(np.zeros((height, width), bool))
+            empty_rle = rle
+        labels.append({
+            "instance_id": k, "class_id": taxonomy[obj.class_path].id, "class_path": obj.class_path,
             "name": obj.name, "attributes": obj.attributes,
-            "bbox_2d": mask_bbox(visible), "bbox_2d_amodal": amodal_box,
-            "visible_fraction": round(pixel_count / amodal_count, 6), "pixel_count": pixel_count,
-            "amodal_pixel_count": amodal_count, "truncated": truncated, "occluded_by": occluders,
-            "raster_stray_pixels": stray,
-            "bbox_3d": obj.box_3d(frame), "mask_rle": rle_encode(visible),
+            "bbox_2d": bbox, "bbox_2d_amodal": cov.box[i].tolist(),
+            "visible_fraction": round(int(visible[i]) / int(amodal[i]), 6), "pixel_count": int(visible[i]),
+            "amodal_pixel_count": int(amodal[i]), "truncated": bool(cov.truncated[i]), "occluded_by": occluders[i],
+            "raster_stray_pixels": int(stray[i]),
+            "bbox_3d": obj.box_3d(frame), "mask_rle": rle,
         })
     return {"index": frame, "time_s": round(frame / spec.fps, 6) if spec.fps else 0.0,
-            "camera": {"K": K.tolist(), "world_to_camera": w2c.tolist(), "width": cam.width, "height": cam.height},
-            "objects": objects}
+            "camera": {"K": K.tolist(), "world_to_camera": w2c.tolist(), "width": width, "height": height},
+            "objects": labels}
 
 
 def annotate(spec, frames: list[dict], taxonomy) -> list[dict]:

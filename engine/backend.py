@@ -159,34 +159,42 @@ class BlenderBackend:
         if (s.render.resolution_x, s.render.resolution_y) != (spec.camera.width, spec.camera.height):
             s.render.resolution_x, s.render.resolution_y = spec.camera.width, spec.camera.height
 
+        self._objects = {}
+        shared = {}   # one mesh datablock per distinct spec Mesh: plants that share a mesh are instanced by Cycles
         for obj_spec in spec.objects:
-            class_id = self.taxonomy[obj_spec.class_path].id
-            mesh = bpy.data.meshes.new(obj_spec.name)
-            m = obj_spec.mesh
-            mesh.vertices.add(len(m.vertices))
-            mesh.vertices.foreach_set("co", m.vertices.astype(np.float32).ravel())
-            mesh.loops.add(3 * len(m.faces))
-            mesh.loops.foreach_set("vertex_index", m.faces.astype(np.int32).ravel())
-            mesh.polygons.add(len(m.faces))
-            mesh.polygons.foreach_set("loop_start", np.arange(0, 3 * len(m.faces), 3, dtype=np.int32))
-            mesh.polygons.foreach_set("material_index", m.face_material.astype(np.int32))
-            mesh.update()
-            self._created.append(mesh)
-            for mat_spec in obj_spec.materials:
-                mat = bpy.data.materials.new(f"{obj_spec.name}:{mat_spec.name}")
-                bsdf = mat.node_tree.nodes["Principled BSDF"]
-                bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
-                bsdf.inputs["Roughness"].default_value = mat_spec.roughness
-                bsdf.inputs["Metallic"].default_value = mat_spec.metallic
-                mat.pass_index = class_id              # Material Index pass = semantic class
-                mesh.materials.append(mat)
-                self._created.append(mat)
+            mesh = shared.get(id(obj_spec.mesh))
+            if mesh is None:
+                mesh = shared[id(obj_spec.mesh)] = self._make_mesh(obj_spec)
             obj = bpy.data.objects.new(obj_spec.name, mesh)
             obj.pass_index = obj_spec.instance_id      # Object Index pass = instance id
             obj.matrix_world = Matrix(obj_spec.pose(0).tolist())
             s.collection.objects.link(obj)
             self._created.append(obj)
-        self._spec = spec
+            self._objects[obj_spec.instance_id] = obj
+
+    def _make_mesh(self, obj_spec):
+        bpy, m = self.bpy, obj_spec.mesh
+        class_id = self.taxonomy[obj_spec.class_path].id
+        mesh = bpy.data.meshes.new(obj_spec.name)
+        mesh.vertices.add(len(m.vertices))
+        mesh.vertices.foreach_set("co", m.vertices.astype(np.float32).ravel())
+        mesh.loops.add(3 * len(m.faces))
+        mesh.loops.foreach_set("vertex_index", m.faces.astype(np.int32).ravel())
+        mesh.polygons.add(len(m.faces))
+        mesh.polygons.foreach_set("loop_start", np.arange(0, 3 * len(m.faces), 3, dtype=np.int32))
+        mesh.polygons.foreach_set("material_index", m.face_material.astype(np.int32))
+        mesh.update()
+        self._created.append(mesh)
+        for mat_spec in obj_spec.materials:
+            mat = bpy.data.materials.new(f"{obj_spec.name}:{mat_spec.name}")
+            bsdf = mat.node_tree.nodes["Principled BSDF"]
+            bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
+            bsdf.inputs["Roughness"].default_value = mat_spec.roughness
+            bsdf.inputs["Metallic"].default_value = mat_spec.metallic
+            mat.pass_index = class_id                  # Material Index pass = semantic class
+            mesh.materials.append(mat)
+            self._created.append(mat)
+        return mesh
 
     def render(self, spec: SceneSpec) -> list[dict]:
         """One Cycles render per frame -> [{rgb, depth, normal, instance, semantic, index_error}] in OpenCV image order."""
@@ -196,7 +204,8 @@ class BlenderBackend:
             self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[min(frame, len(spec.camera.poses) - 1)]).tolist())
             if frame > 0:
                 for obj_spec in spec.objects:
-                    self.bpy.data.objects[obj_spec.name].matrix_world = Matrix(obj_spec.pose(frame).tolist())
+                    if len(obj_spec.poses) > 1:
+                        self._objects[obj_spec.instance_id].matrix_world = Matrix(obj_spec.pose(frame).tolist())
             with blender_log_silenced():
                 self.bpy.ops.render.render(write_still=True)
             frames.append(self.read_passes(spec, frame))

@@ -1,25 +1,28 @@
-"""Coverage rasteriser: which pixel centres an object's triangles cover, ignoring every other object (its amodal mask).
+"""Coverage rasteriser: which pixel centres each object's triangles cover, ignoring every other object (amodal masks).
 
 It samples pixel centres (i + 0.5, j + 0.5), as the render does with its ~zero-width pixel filter, after clipping the
-triangles to the camera's near plane, so an unoccluded render of the object alone covers the same pixels.
+triangles to the camera's near plane, so an unoccluded render of an object alone covers the same pixels. All objects of
+a frame are rasterised in one vectorised pass (thousands of plants cost one pass, not thousands).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 MAX_CANDIDATES = 2_000_000   # pixel tests per chunk, bounds memory
 
 
-def _clip_near(tri: np.ndarray, near: float) -> np.ndarray:
-    """Camera-space triangles (M, 3, 3) clipped to z >= near; returns (K, 3, 3)."""
+def _clip_near(tri: np.ndarray, owner: np.ndarray, near: float):
+    """Camera-space triangles (M, 3, 3) clipped to z >= near; returns the clipped triangles and their owners."""
     inside = tri[:, :, 2] >= near
     count = inside.sum(axis=1)
-    keep = [tri[count == 3]]
+    keep, keep_owner = [tri[count == 3]], [owner[count == 3]]
     for n_in in (1, 2):
-        t = tri[count == n_in]
-        if not len(t):
+        sel = count == n_in
+        if not sel.any():
             continue
-        ins = inside[count == n_in]
+        t, ins = tri[sel], inside[sel]
         # roll each triangle so the odd vertex (the lone inside one, or the lone outside one) comes first
         odd = np.argmax(ins if n_in == 1 else ~ins, axis=1)
         idx = (odd[:, None] + np.arange(3)) % 3
@@ -29,66 +32,88 @@ def _clip_near(tri: np.ndarray, near: float) -> np.ndarray:
         ac = a + (c - a) * ((near - a[:, 2]) / (c[:, 2] - a[:, 2]))[:, None]
         if n_in == 1:          # a inside: one smaller triangle
             keep.append(np.stack([a, ab, ac], axis=1))
-        else:                  # a outside: a quad b, c, ac, ab -> two triangles
-            keep.append(np.stack([b, c, ac], axis=1))
-            keep.append(np.stack([b, ac, ab], axis=1))
-    return np.concatenate(keep, axis=0)
+            keep_owner.append(owner[sel])
+        else:                  # a outside: the quad b, c, ac, ab as two triangles
+            keep += [np.stack([b, c, ac], axis=1), np.stack([b, ac, ab], axis=1)]
+            keep_owner += [owner[sel], owner[sel]]
+    return np.concatenate(keep, axis=0), np.concatenate(keep_owner)
+
+
+@dataclass
+class Coverage:
+    """Per-object results of one rasterisation pass (objects indexed 0..n-1 as given)."""
+    owner: np.ndarray        # (P,) object index of each covered (object, pixel) pair, unique pairs
+    pixel: np.ndarray        # (P,) linear pixel index (row * width + col)
+    box: np.ndarray          # (n, 4) [x, y, w, h] of each projection on the pixel grid, clipped; -1 when out of view
+    truncated: np.ndarray    # (n,) the projection reaches past the image border
+
+
+def rasterize(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, K: np.ndarray, width: int, height: int,
+              near: float) -> Coverage:
+    tri, owner = _clip_near(tri_cam, owner, near)
+    box = np.full((n_objects, 4), -1, dtype=np.int64)
+    truncated = np.zeros(n_objects, dtype=bool)
+    if not len(tri):
+        return Coverage(np.zeros(0, np.int64), np.zeros(0, np.int64), box, truncated)
+    uv = tri[:, :, :2] / tri[:, :, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+
+    # per object: bounds of the projection, snapped outwards to pixel edges so that every pixel whose centre the
+    # projection covers lies inside, then clipped to the image
+    lo = np.full((n_objects, 2), np.inf)
+    hi = np.full((n_objects, 2), -np.inf)
+    np.minimum.at(lo, owner, uv.min(axis=1))
+    np.maximum.at(hi, owner, uv.max(axis=1))
+    seen = np.isfinite(lo[:, 0])
+    truncated[seen] = np.any(lo[seen] < 0, axis=1) | (hi[seen, 0] > width) | (hi[seen, 1] > height)
+    glo = np.maximum(np.floor(lo[seen]), 0)
+    ghi = np.minimum(np.ceil(hi[seen]), [width, height])
+    inside = np.all(ghi > glo, axis=1)
+    rows = np.flatnonzero(seen)[inside]
+    box[rows] = np.column_stack([glo[inside], ghi[inside] - glo[inside]]).astype(np.int64)
+
+    # per triangle: the pixel-centre index ranges it can cover, clipped to the image
+    tlo = np.maximum(np.ceil(uv.min(axis=1) - 0.5).astype(np.int64), 0)
+    thi = np.minimum(np.floor(uv.max(axis=1) - 0.5).astype(np.int64), [width - 1, height - 1])
+    w, h = thi[:, 0] - tlo[:, 0] + 1, thi[:, 1] - tlo[:, 1] + 1
+    area2 = ((uv[:, 1, 0] - uv[:, 0, 0]) * (uv[:, 2, 1] - uv[:, 0, 1])
+             - (uv[:, 2, 0] - uv[:, 0, 0]) * (uv[:, 1, 1] - uv[:, 0, 1]))
+    ok = (w > 0) & (h > 0) & (np.abs(area2) > 1e-12)
+    uv, tlo, w, h, sign, owner = uv[ok], tlo[ok], w[ok], h[ok], np.sign(area2[ok]), owner[ok]
+    n = w * h
+    keys, start = [], 0
+    while start < len(n):      # chunk the triangles so the candidate arrays stay bounded
+        stop = start + max(1, int(np.searchsorted(np.cumsum(n[start:]), MAX_CANDIDATES)))
+        counts = n[start:stop]
+        t_idx = np.repeat(np.arange(start, stop), counts)
+        local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        px = tlo[t_idx, 0] + local % w[t_idx]
+        py = tlo[t_idx, 1] + local // w[t_idx]
+        t, s = uv[t_idx], sign[t_idx]
+        covered = np.ones(len(px), dtype=bool)
+        for i in range(3):     # edge functions, all >= 0 (a centre on an edge counts as covered)
+            a, b = t[:, i], t[:, (i + 1) % 3]
+            e = (b[:, 0] - a[:, 0]) * (py + 0.5 - a[:, 1]) - (b[:, 1] - a[:, 1]) * (px + 0.5 - a[:, 0])
+            covered &= e * s >= 0
+        keys.append(owner[t_idx[covered]] * (width * height) + py[covered] * width + px[covered])
+        start = stop
+    keys = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+    return Coverage(keys // (width * height), keys % (width * height), box, truncated)
 
 
 def coverage_mask(vertices_world: np.ndarray, faces: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray,
                   width: int, height: int, near: float) -> np.ndarray:
+    """The amodal mask of one mesh (convenience over rasterize)."""
     cam = vertices_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
-    tri = _clip_near(cam[faces], near)
-    mask = np.zeros((height, width), dtype=bool)
-    if not len(tri):
-        return mask
-    uv = tri[:, :, :2] / tri[:, :, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
-    # pixel-centre index ranges each triangle can cover, clipped to the image
-    lo = np.ceil(uv.min(axis=1) - 0.5).astype(np.int64)
-    hi = np.floor(uv.max(axis=1) - 0.5).astype(np.int64)
-    lo = np.maximum(lo, 0)
-    hi = np.minimum(hi, [width - 1, height - 1])
-    w, h = hi[:, 0] - lo[:, 0] + 1, hi[:, 1] - lo[:, 1] + 1
-    area2 = ((uv[:, 1, 0] - uv[:, 0, 0]) * (uv[:, 2, 1] - uv[:, 0, 1]) - (uv[:, 2, 0] - uv[:, 0, 0]) * (uv[:, 1, 1] - uv[:, 0, 1]))
-    ok = (w > 0) & (h > 0) & (np.abs(area2) > 1e-12)
-    uv, lo, w, h, sign = uv[ok], lo[ok], w[ok], h[ok], np.sign(area2[ok])
-    n = w * h
-    start = 0
-    while start < len(n):      # chunk the triangles so the candidate arrays stay bounded
-        cum = np.cumsum(n[start:])
-        stop = start + max(1, int(np.searchsorted(cum, MAX_CANDIDATES)))
-        sl = slice(start, stop)
-        counts = n[sl]
-        tri_idx = np.repeat(np.arange(stop - start), counts)
-        local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        px = lo[sl][tri_idx, 0] + local % w[sl][tri_idx]
-        py = lo[sl][tri_idx, 1] + local // w[sl][tri_idx]
-        p = np.stack([px + 0.5, py + 0.5], axis=1)
-        t = uv[sl][tri_idx]
-        s = sign[sl][tri_idx]
-        inside = np.ones(len(p), dtype=bool)
-        for i in range(3):     # edge functions, all >= 0 (boundary counts as covered)
-            a, b = t[:, i], t[:, (i + 1) % 3]
-            e = (b[:, 0] - a[:, 0]) * (p[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (p[:, 0] - a[:, 0])
-            inside &= e * s >= 0
-        mask[py[inside], px[inside]] = True
-        start = stop
-    return mask
+    cov = rasterize(cam[faces], np.zeros(len(faces), np.int64), 1, K, width, height, near)
+    mask = np.zeros(height * width, dtype=bool)
+    mask[cov.pixel] = True
+    return mask.reshape(height, width)
 
 
 def projected_bbox(vertices_world: np.ndarray, faces: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray,
                    width: int, height: int, near: float):
-    """[x, y, w, h] of the object's near-clipped projection on the pixel grid, clipped to the image; None if out of view.
-    Also says whether the projection reaches past the image border (truncation)."""
+    """[x, y, w, h] of one mesh's near-clipped projection on the pixel grid, clipped to the image (None if out of view),
+    and whether the projection reaches past the image border."""
     cam = vertices_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
-    tri = _clip_near(cam[faces], near)
-    if not len(tri):
-        return None, False
-    uv = (tri[:, :, :2] / tri[:, :, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]).reshape(-1, 2)
-    lo, hi = uv.min(axis=0), uv.max(axis=0)
-    truncated = bool(lo[0] < 0 or lo[1] < 0 or hi[0] > width or hi[1] > height)
-    # snapped outwards to pixel edges, so every pixel whose centre the projection covers lies inside the box
-    lo, hi = np.maximum(np.floor(lo), 0), np.minimum(np.ceil(hi), [width, height])
-    if np.any(hi <= lo):
-        return None, truncated
-    return [int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1])], truncated
+    cov = rasterize(cam[faces], np.zeros(len(faces), np.int64), 1, K, width, height, near)
+    return (None if cov.box[0, 0] < 0 else cov.box[0].tolist()), bool(cov.truncated[0])
