@@ -20,7 +20,9 @@ def contact_sheet(out: Path, all_labels: list[dict], tile: int = 256, columns: i
     shown = all_labels[:limit]
     rows = max(1, -(-len(shown) // columns))
     caption_h = 28
-    sheet = Image.new("RGB", (columns * tile, rows * (tile + caption_h)), (24, 24, 24))
+    cam = shown[0]["frames"][0]["camera"] if shown else {"width": 1, "height": 1}
+    tile_h = round(tile * min(1.0, cam["height"] / cam["width"]))
+    sheet = Image.new("RGB", (columns * tile, rows * (tile_h + caption_h)), (24, 24, 24))
     draw = ImageDraw.Draw(sheet)
     for k, labels in enumerate(shown):
         d = sample_dir(out, labels["sample_id"]) / "0000"
@@ -30,7 +32,7 @@ def contact_sheet(out: Path, all_labels: list[dict], tile: int = 256, columns: i
         image = Image.fromarray(rgb)
         scale = tile / max(image.size)
         image = image.resize((round(image.width * scale), round(image.height * scale)), Image.NEAREST)
-        x0, y0 = (k % columns) * tile, (k // columns) * (tile + caption_h)
+        x0, y0 = (k % columns) * tile, (k // columns) * (tile_h + caption_h)
         sheet.paste(image, (x0, y0))
         subject = labels["scene"]["tags"].get("subject_instance_id")
         for obj in labels["frames"][0]["objects"]:

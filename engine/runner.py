@@ -78,9 +78,7 @@ class SampleProducer:
             if reason:
                 reasons.append(f"attempt {attempt}: {reason}")
                 continue
-            subject_id = spec.tags.get("subject_instance_id")
-            subject = next((o for o in frame_labels[0]["objects"] if o["instance_id"] == subject_id), None)
-            captions = self.family.describe(spec, subject, self.taxonomy, rng)
+            captions = self.family.describe(spec, frame_labels, self.taxonomy, rng)
             labels = {
                 "sample_id": sample_id(index),
                 "scene": {"family": spec.family, "category": spec.category, "tags": spec.tags, "captions": captions},

@@ -6,19 +6,15 @@ import trimesh
 
 from engine.spec import Mesh
 from generators.materials import material, pick
-from generators.shapes import MeshBuilder, box, frustum, place, sphere
+from generators.shapes import MeshBuilder, box, frustum, place, sphere, square_ring
 
 
 def ground(rng, plaza_half: float, extent: float):
     """Flat ground at z=0: a paved square plaza (material 1) inside grass/soil (material 0)."""
-    p, r = plaza_half, extent
-    ring = np.array([[-p, -p], [p, -p], [p, p], [-p, p], [-r, -r], [r, -r], [r, r], [-r, r]], dtype=np.float64)
-    vertices = np.column_stack([ring, np.zeros(8)])
-    faces = np.array([[0, 1, 2], [0, 2, 3],                                   # plaza
-                      [4, 5, 1], [4, 1, 0], [5, 6, 2], [5, 2, 1], [6, 7, 3], [6, 3, 2], [7, 4, 0], [7, 0, 3]])
-    mesh = Mesh(vertices, faces, np.array([1, 1] + [0] * 8))
+    vertices, ring, inner = square_ring(plaza_half, extent)
+    mesh = Mesh(vertices, np.vstack([inner, ring]), np.array([1] * len(inner) + [0] * len(ring)))
     mats = [material(rng, "ground", pick(rng, ["green", "ochre", "brown"])), material(rng, "paving", pick(rng, ["grey", "sandstone"]))]
-    return mesh, mats, {"plaza_half_width": round(p, 2), "extent": round(r, 2)}
+    return mesh, mats, {"plaza_half_width": round(plaza_half, 2), "extent": round(extent, 2)}
 
 
 def building(rng):
@@ -39,11 +35,11 @@ def building(rng):
     return b.build(), mats, {"width": round(w, 2), "depth": round(d, 2), "height": round(h, 2), "roof": roof}
 
 
-def tree(rng):
-    """A deciduous (sphere crown) or conifer (stacked cones) tree."""
-    kind = pick(rng, ["deciduous", "conifer"])
+def tree(rng, kind: str | None = None, foliage=("green", "green", "teal", "ochre")):
+    """A deciduous (sphere crown) or conifer (stacked cones) tree; `foliage` lists the named colours to draw from."""
+    kind = kind or pick(rng, ["deciduous", "conifer"])
     h = rng.uniform(5, 14)
-    crown_color = pick(rng, ["green", "green", "teal", "ochre"])
+    crown_color = pick(rng, list(foliage))
     mats = [material(rng, "bark", "brown"), material(rng, "foliage", crown_color, jitter=0.15)]
     trunk_h = h * (0.35 if kind == "deciduous" else 0.2)
     b = MeshBuilder().add(frustum(h * 0.03, h * 0.02, trunk_h, 6), 0)

@@ -58,6 +58,15 @@ def dome(radius: float, rings: int = 6, sections: int = 16) -> trimesh.Trimesh:
     return trimesh.Trimesh(vertices, np.vstack(faces), process=False)
 
 
+def square_ring(inner_half: float, outer_half: float, z: float = 0.0):
+    """Flat square annulus at height z: (vertices, faces of the ring, faces of the inner square)."""
+    p, r = inner_half, outer_half
+    ring = np.array([[-p, -p], [p, -p], [p, p], [-p, p], [-r, -r], [r, -r], [r, r], [-r, r]], dtype=np.float64)
+    vertices = np.column_stack([ring, np.full(8, z)])
+    outer = np.array([[4, 5, 1], [4, 1, 0], [5, 6, 2], [5, 2, 1], [6, 7, 3], [6, 3, 2], [7, 4, 0], [7, 0, 3]])
+    return vertices, outer, np.array([[0, 1, 2], [0, 2, 3]])
+
+
 def place(mesh: trimesh.Trimesh, translation=(0.0, 0.0, 0.0), yaw: float = 0.0, scale=1.0,
           rotation: np.ndarray | None = None) -> trimesh.Trimesh:
     """A transformed copy: scale (scalar or per axis), then rotation (3x3, or yaw about Z), then translation."""

@@ -164,9 +164,11 @@ def _obj(word: str) -> str:
     return word + ("을" if _has_batchim(word) else "를")
 
 
-def describe(spec: SceneSpec, subject: dict, taxonomy, rng: np.random.Generator) -> dict:
-    """English and Korean captions from the spec and the subject's labels (visible_fraction, occluded_by, truncated)."""
+def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) -> dict:
+    """English and Korean captions from the spec and the landmark's labels in the first frame (visible_fraction,
+    occluded_by, truncated)."""
     t = spec.tags
+    subject = next(o for o in frames[0]["objects"] if o["instance_id"] == t["subject_instance_id"])
     cls = taxonomy[t["landmark_class"]]
     color_en, color_ko = COLORS[t["color"]][0], COLORS[t["color"]][1]
     mat_en, mat_ko = KINDS[t["material"]][0], KINDS[t["material"]][1]

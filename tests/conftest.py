@@ -26,16 +26,34 @@ def load_json(path: Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-# One small real run shared by the invariant tests: every catalogue type once, non-square frames.
+# Small real runs shared by the invariant tests: every landmark type once; landscapes as 3-frame flythroughs over
+# several biomes. Non-square frames catch axis mix-ups.
 RUN_ARGS = ["render=preview", "n=12", "seed=3", "render.resolution=[112,84]"]
+LANDSCAPE_ARGS = ["scene=landscape", "render=preview", "n=3", "seed=5", "render.resolution=[112,84]",
+                  "scene.camera_mode=flythrough", "scene.frames=3", "scene.plants=[300,600]", "scene.settlements=[1,2]"]
+RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS}
 
 
 @pytest.fixture(scope="session")
-def rendered_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "lm"
-    result = run_cli(*RUN_ARGS, f"out={out}")
-    assert result.returncode == 0, result.stderr[-2000:]
-    return out
+def rendered_runs(tmp_path_factory):
+    outs = {}
+    for name, args in RUNS.items():
+        out = tmp_path_factory.mktemp("run") / name
+        result = run_cli(*args, f"out={out}")
+        assert result.returncode == 0, result.stderr[-2000:]
+        outs[name] = out
+    return outs
+
+
+@pytest.fixture(scope="session")
+def rendered_run(rendered_runs):
+    return rendered_runs["landmark"]
+
+
+@pytest.fixture(params=list(RUNS))
+def any_run(request, rendered_runs):
+    """(family, output folder, the run's arguments), for tests every family must pass."""
+    return request.param, rendered_runs[request.param], RUNS[request.param]
 
 
 @pytest.fixture(scope="session")

@@ -65,9 +65,11 @@ def test_captions_are_bilingual_and_follow_visibility():
     cfg = compose(["render=preview"]).scene
     taxonomy = load_taxonomy()
     spec = recipe.build(cfg, np.random.default_rng([0, 0, 0]), 0, 96, 96)   # identity 0: a pagoda
-    hidden = recipe.describe(spec, {"visible_fraction": 0.4, "occluded_by": {"context/tree": 0.5, "context/prop": 0.1}},
+    def frames(subject):
+        return [{"objects": [dict(subject, instance_id=1)]}]
+    hidden = recipe.describe(spec, frames({"visible_fraction": 0.4, "occluded_by": {"context/tree": 0.5, "context/prop": 0.1}}),
                              taxonomy, np.random.default_rng(0))
-    full = recipe.describe(spec, {"visible_fraction": 1.0, "occluded_by": {}}, taxonomy, np.random.default_rng(0))
+    full = recipe.describe(spec, frames({"visible_fraction": 1.0, "occluded_by": {}}), taxonomy, np.random.default_rng(0))
     assert "mostly hidden by trees" in hidden["en"][0] and "나무에 대부분 가려짐" in hidden["ko"][0]
     assert "in full view" in full["en"][0] and "storey pagoda" in full["en"][0]
     assert len(full["en"]) == len(full["ko"]) >= 2

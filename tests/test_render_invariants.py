@@ -11,7 +11,7 @@ from engine.geometry import back_project
 from engine.runner import sample_rng
 from engine.taxonomy import load_taxonomy
 from generators.landmarks import TYPES
-from scenes import landmark as recipe
+from scenes import FAMILIES
 
 pytestmark = pytest.mark.render
 
@@ -31,8 +31,16 @@ def test_run_is_complete_and_covers_the_catalogue(rendered_run):
     assert (rendered_run / "overview.png").is_file()
 
 
-def test_object_pixels_back_project_into_their_3d_boxes(rendered_run):
-    for sample in _samples(rendered_run):
+def _frames(out):
+    for sample in _samples(out):
+        labels = load_json(sample / "labels.json")
+        for frame_labels in labels["frames"]:
+            yield sample, labels, frame_labels, read_frame(sample, frame_labels["index"])
+
+
+def test_object_pixels_back_project_into_their_3d_boxes(any_run):
+    _, out, _ = any_run
+    for sample in _samples(out):
         labels = load_json(sample / "labels.json")
         for frame_labels in labels["frames"]:
             passes = read_frame(sample, frame_labels["index"])
@@ -51,11 +59,10 @@ def test_object_pixels_back_project_into_their_3d_boxes(rendered_run):
                 assert inside.mean() >= 0.999, f"{sample.name} {obj['name']}: {inside.mean():.4f} inside its box"
 
 
-def test_boxes_masks_and_visibility_agree(rendered_run):
-    for sample in _samples(rendered_run):
-        labels = load_json(sample / "labels.json")
-        frame_labels = labels["frames"][0]
-        instance = read_frame(sample)["instance"]
+def test_boxes_masks_and_visibility_agree(any_run):
+    _, out, _ = any_run
+    for sample, labels, frame_labels, passes in _frames(out):
+        instance = passes["instance"]
         height, width = instance.shape
         seen = set(np.unique(instance).tolist()) - {0}
         assert seen <= {o["instance_id"] for o in frame_labels["objects"]}    # every visible id is labelled
@@ -75,12 +82,12 @@ def test_boxes_masks_and_visibility_agree(rendered_run):
             assert obj["raster_stray_pixels"] <= max(2, 0.01 * obj["pixel_count"])
 
 
-def test_masks_are_hard_and_semantics_follow_instances(rendered_run):
+def test_masks_are_hard_and_semantics_follow_instances(any_run):
+    _, out, _ = any_run
     taxonomy = load_taxonomy()
-    for sample in _samples(rendered_run):
-        labels, passes = load_json(sample / "labels.json"), read_frame(sample)
+    for sample, labels, frame_labels, passes in _frames(out):
         assert passes["instance"].dtype == np.uint16 and passes["semantic"].dtype == np.uint16
-        lut = {0: taxonomy["sky"].id} | {o["instance_id"]: o["class_id"] for o in labels["frames"][0]["objects"]}
+        lut = {0: taxonomy["sky"].id} | {o["instance_id"]: o["class_id"] for o in frame_labels["objects"]}
         expected = np.vectorize(lambda i: lut.get(int(i), -1))(passes["instance"])
         assert np.array_equal(expected, passes["semantic"])
         sky = passes["instance"] == 0
@@ -88,21 +95,23 @@ def test_masks_are_hard_and_semantics_follow_instances(rendered_run):
         normals = passes["normal"][~sky]
         assert np.allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-3)
         # camera-space normals face the camera: n . (ray through the pixel) < 0
-        K = np.array(labels["frames"][0]["camera"]["K"])
+        K = np.array(frame_labels["camera"]["K"])
         v, u = np.nonzero(~sky)
         rays = np.stack([(u + 0.5 - K[0, 2]) / K[0, 0], (v + 0.5 - K[1, 2]) / K[1, 1], np.ones(len(u))], axis=1)
         assert np.mean(np.sum(normals * rays, axis=1) < 1e-3) >= 0.99
 
 
-def test_visible_fraction_matches_an_unoccluded_recount(rendered_run, backend):
+def test_visible_fraction_matches_an_unoccluded_recount(any_run, backend):
     """Re-render the most occluded object of each sample alone (same seed, same camera): the pixels it then covers
     equal its labelled amodal count, so visible_fraction = visible / unoccluded pixels."""
-    cfg = compose(RUN_ARGS)
+    family, out, args = any_run
+    cfg = compose(args)
     occluded = []
-    for sample in _samples(rendered_run)[:6]:
+    for sample in _samples(out)[:6]:
         labels = load_json(sample / "labels.json")
         seed, index, attempt = labels["provenance"]["seed"]
-        spec = recipe.build(cfg.scene, sample_rng(seed, index, attempt), index, *cfg.render.resolution)
+        spec = FAMILIES[family].build(cfg.scene, sample_rng(seed, index, attempt), index, *cfg.render.resolution)
+        spec.n_frames = 1
         candidates = [o for o in labels["frames"][0]["objects"] if o["amodal_pixel_count"] >= 20]
         target = min(candidates, key=lambda o: o["visible_fraction"])
         spec.objects = [spec.object_by_id(target["instance_id"])]
@@ -114,18 +123,20 @@ def test_visible_fraction_matches_an_unoccluded_recount(rendered_run, backend):
     assert min(occluded) < 0.9          # the check covered real occlusion, not only fully visible objects
 
 
-def test_coco_export_loads_and_decodes_to_the_instance_masks(rendered_run):
-    coco = COCO(str(rendered_run / "coco" / "annotations.json"))
-    assert len(coco.getImgIds()) == 12
+def test_coco_export_loads_and_decodes_to_the_instance_masks(any_run):
+    _, out, args = any_run
+    coco = COCO(str(out / "coco" / "annotations.json"))
+    n_frames = sum(len(load_json(s / "labels.json")["frames"]) for s in _samples(out))
+    assert len(coco.getImgIds()) == n_frames
     taxonomy = load_taxonomy()
     for cat in coco.loadCats(coco.getCatIds()):
         assert taxonomy.by_id(cat["id"]).en == cat["name"] and cat["supercategory"]
     for image in coco.loadImgs(coco.getImgIds()):
-        instance = read_frame(rendered_run / "samples" / image["sample_id"])["instance"]
+        instance = read_frame(out / "samples" / image["sample_id"], image["frame_index"])["instance"]
         for ann in coco.loadAnns(coco.getAnnIds(imgIds=image["id"])):
             assert np.array_equal(coco.annToMask(ann).astype(bool), instance == ann["instance_id"])
             assert ann["area"] == int((instance == ann["instance_id"]).sum())
-    captions = load_json(rendered_run / "coco" / "captions.json")
+    captions = load_json(out / "coco" / "captions.json")
     assert {c["lang"] for c in captions["annotations"]} == {"en", "ko"}
 
 
