@@ -39,6 +39,8 @@ class RenderConfig:
 class OutputConfig:
     coco: bool = MISSING
     overview: bool = MISSING
+    scene3d: bool = MISSING
+    points_voxel_m: float = MISSING
 
 
 @dataclass
@@ -139,6 +141,7 @@ def validate(cfg: DictConfig):
     _require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
     _require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
     _require(bool(str(cfg.out).strip()), "out: empty; give an output folder")
+    _require(cfg.output.points_voxel_m >= 0, f"output.points_voxel_m: {cfg.output.points_voxel_m} is not allowed; give >= 0 (0 keeps every point)")
     q = cfg.qa
     _require(0.0 <= q.min_subject_visible_fraction <= 1.0,
              f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")

@@ -121,6 +121,14 @@ def write_manifest(out: Path, cfg, taxonomy, counts: dict, failed: list, status:
     })
 
 
+def _extra_writers(cfg, sample: Sample, taxonomy) -> list:
+    if not cfg.output.scene3d:
+        return []
+    from engine.export3d import export_scene3d
+    return [lambda folder: export_scene3d(folder / "scene3d", sample.spec, sample.frames, sample.labels["frames"],
+                                          taxonomy, cfg.output.points_voxel_m)]
+
+
 def check_resumable(out: Path, cfg):
     """Refuse to mix two different configurations in one output folder (n and out may differ)."""
     manifest = out / "dataset.json"
@@ -153,7 +161,7 @@ def run(cfg, show_progress: bool = True) -> dict:
                     failed.append({"sample_id": ids[index], "reasons": reasons})
                 else:
                     t0 = time.perf_counter()
-                    write_sample(out, ids[index], sample.labels, sample.scene, sample.frames)
+                    write_sample(out, ids[index], sample.labels, sample.scene, sample.frames, _extra_writers(cfg, sample, taxonomy))
                     sample.timings["write"] = time.perf_counter() - t0
                     for k, v in sample.timings.items():
                         timings[k] += v

@@ -39,7 +39,8 @@ def remove_partial(out: Path) -> int:
     return len(leftovers)
 
 
-def write_sample(out: Path, sample_id: str, labels: dict, scene: dict, frames: list[dict]) -> Path:
+def write_sample(out: Path, sample_id: str, labels: dict, scene: dict, frames: list[dict], extras=()) -> Path:
+    """Write the native layout into a temporary folder, run each extra writer on it (`extra(folder)`), then rename."""
     final = sample_dir(out, sample_id)
     tmp = final.with_name(f"{TMP_PREFIX}{sample_id}")
     if tmp.exists():
@@ -54,6 +55,8 @@ def write_sample(out: Path, sample_id: str, labels: dict, scene: dict, frames: l
         Image.fromarray(passes["instance"]).save(d / "instance.png", compress_level=1)   # 16-bit PNG
         Image.fromarray(passes["semantic"]).save(d / "semantic.png", compress_level=1)
     (tmp / "scene.json").write_text(json.dumps(scene, ensure_ascii=False), encoding="utf-8")
+    for extra in extras:
+        extra(tmp)
     (tmp / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, final)
     return final

@@ -30,7 +30,8 @@ def load_json(path: Path):
 # several biomes. Non-square frames catch axis mix-ups.
 RUN_ARGS = ["render=preview", "n=12", "seed=3", "render.resolution=[112,84]"]
 LANDSCAPE_ARGS = ["scene=landscape", "render=preview", "n=3", "seed=5", "render.resolution=[112,84]",
-                  "scene.camera_mode=flythrough", "scene.frames=3", "scene.plants=[300,600]", "scene.settlements=[1,2]"]
+                  "scene.camera_mode=flythrough", "scene.frames=3", "scene.plants=[300,600]", "scene.settlements=[1,2]",
+                  "output.scene3d=true"]
 RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS}
 
 
