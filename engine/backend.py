@@ -161,6 +161,7 @@ class BlenderBackend:
         cam = self.camera.data
         cam.lens, cam.sensor_width = spec.camera.lens_mm, spec.camera.sensor_width_mm
         cam.clip_start, cam.clip_end = spec.camera.clip_start, spec.camera.clip_end
+        self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[0]).tolist())
         s = self.scene
         if (s.render.resolution_x, s.render.resolution_y) != (spec.camera.width, spec.camera.height):
             s.render.resolution_x, s.render.resolution_y = spec.camera.width, spec.camera.height
@@ -204,8 +205,8 @@ class BlenderBackend:
         from mathutils import Matrix
         frames = []
         for frame in range(spec.n_frames):
-            self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[min(frame, len(spec.camera.poses) - 1)]).tolist())
             if frame > 0:
+                self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[min(frame, len(spec.camera.poses) - 1)]).tolist())
                 for obj_spec in spec.objects:
                     if len(obj_spec.poses) > 1:
                         self._objects[obj_spec.instance_id].matrix_world = Matrix(obj_spec.pose(frame).tolist())
