@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from engine.raster import rasterize
+from engine.geometry import pixel_rays
+from engine.raster import rasterize, raycast_coverage
 
 
 def rle_encode(mask: np.ndarray) -> dict:
@@ -42,7 +43,11 @@ def annotate_frame(spec, passes: dict, frame: int, taxonomy) -> dict:
     objects = spec.objects
     n = len(objects)
     tri, owner = _camera_triangles(objects, frame, w2c)
-    cov = rasterize(tri, owner, n, K, width, height, cam.clip_start)
+    if cam.model == "perspective":
+        cov = rasterize(tri, owner, n, K, width, height, cam.clip_start)
+    else:
+        rows_cols = np.stack(np.divmod(np.arange(width * height), width), axis=1)
+        cov = raycast_coverage(tri, owner, n, pixel_rays(cam.model, K, width, height, rows_cols), width, cam.clip_start)
 
     instance = passes["instance"]
     flat = instance.ravel().astype(np.int64)
@@ -93,7 +98,7 @@ def annotate_frame(spec, passes: dict, frame: int, taxonomy) -> dict:
             "bbox_3d": obj.box_3d(frame), "mask_rle": rle,
         })
     return {"index": frame, "time_s": round(frame / spec.fps, 6) if spec.fps else 0.0,
-            "camera": {"K": K.tolist(), "world_to_camera": w2c.tolist(), "width": width, "height": height},
+            "camera": cam.to_labels(frame),
             "objects": labels}
 
 

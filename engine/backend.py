@@ -159,6 +159,8 @@ class BlenderBackend:
         sun.color, sun.energy, sun.angle = env.sun_color, env.sun_strength, np.deg2rad(env.sun_angle_deg)
         self.sun.rotation_euler = Vector(env.sun_direction).to_track_quat("Z", "Y").to_euler()   # light shines down -Z
         cam = self.camera.data
+        if spec.camera.model == "equirectangular":
+            cam.type, cam.panorama_type = "PANO", "EQUIRECTANGULAR"   # Depth.Z is then the distance along the ray
         cam.lens, cam.sensor_width = spec.camera.lens_mm, spec.camera.sensor_width_mm
         cam.clip_start, cam.clip_end = spec.camera.clip_start, spec.camera.clip_end
         self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[0]).tolist())

@@ -6,6 +6,7 @@ the rendered depth, and the cameras as JSON and COLMAP text.
     scene3d/points.ply       x y z, red green blue, class_id, instance_id (world metres, Z up), one point per voxel
     scene3d/cameras.json     per frame: K, world_to_camera (OpenCV), width, height, image path
     scene3d/colmap/          cameras.txt (PINHOLE), images.txt (world-to-camera quaternion + translation), points3D.txt
+                             (perspective cameras only: COLMAP and glTF have no equirectangular model)
 """
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def _add_cameras(glb: bytes, spec) -> bytes:
     doc = json.loads(glb[20:20 + json_len])
     rest = glb[20 + json_len:]
     cam = spec.camera
+    if cam.model != "perspective":
+        return glb                  # glTF cameras are pinholes; a panorama's camera is in cameras.json
     yfov = 2 * np.arctan(cam.sensor_width_mm * cam.height / cam.width / 2 / cam.lens_mm)
     doc["cameras"] = [{"type": "perspective", "perspective": {"yfov": float(yfov), "aspectRatio": cam.width / cam.height,
                                                                "znear": cam.clip_start, "zfar": cam.clip_end}}]
@@ -77,8 +80,8 @@ def fuse_points(spec, frames: list[dict], frame_labels: list[dict], voxel_m: flo
     xyz, rgb, cls, inst = [], [], [], []
     for passes, labels in zip(frames, frame_labels):
         pixels = np.argwhere(passes["instance"] > 0)
-        K, w2c = np.array(labels["camera"]["K"]), np.array(labels["camera"]["world_to_camera"])
-        xyz.append(back_project(passes["depth"], K, w2c, pixels))
+        c = labels["camera"]
+        xyz.append(back_project(passes["depth"], c["K"], np.array(c["world_to_camera"]), pixels, c["model"]))
         rgb.append(passes["rgb"][pixels[:, 0], pixels[:, 1]])
         cls.append(passes["semantic"][pixels[:, 0], pixels[:, 1]])
         inst.append(passes["instance"][pixels[:, 0], pixels[:, 1]])
@@ -114,6 +117,8 @@ def write_cameras(folder: Path, frame_labels: list[dict], points: dict, max_poin
     cams = [{"frame": f["index"], "image": f"{f['index']:04d}/rgb.png", **f["camera"]} for f in frame_labels]
     (folder / "cameras.json").write_text(json.dumps({"convention": "OpenCV: x right, y down, z forward; pixel centres "
                                                      "at (i + 0.5, j + 0.5); world metres, Z up", "frames": cams}))
+    if frame_labels[0]["camera"]["model"] != "perspective":
+        return                      # COLMAP has no equirectangular camera model
     colmap = folder / "colmap"
     colmap.mkdir()
     first = frame_labels[0]["camera"]

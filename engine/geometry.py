@@ -50,11 +50,28 @@ def project(points_world: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray
     return uv, z
 
 
-def back_project(depth: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray, pixels_vu: np.ndarray) -> np.ndarray:
-    """Pixels (row, col) with their planar depth -> world points."""
+CAMERA_MODELS = ("perspective", "equirectangular")
+
+
+def pixel_rays(model: str, K, width: int, height: int, pixels_vu: np.ndarray) -> np.ndarray:
+    """Camera-space (OpenCV) rays through pixel centres, scaled so that point = ray * depth:
+    perspective: z = 1 (depth is planar, along the view axis); equirectangular: unit length (depth is the distance).
+    Equirectangular as Blender renders it: longitude 0 at the image centre growing to the right, latitude +90 deg at
+    the top row."""
     v, u = pixels_vu[:, 0] + 0.5, pixels_vu[:, 1] + 0.5
-    z = depth[pixels_vu[:, 0], pixels_vu[:, 1]].astype(np.float64)
-    cam = np.stack([(u - K[0, 2]) / K[0, 0] * z, (v - K[1, 2]) / K[1, 1] * z, z], axis=1)
+    if model == "perspective":
+        K = np.asarray(K)
+        return np.stack([(u - K[0, 2]) / K[0, 0], (v - K[1, 2]) / K[1, 1], np.ones(len(u))], axis=1)
+    lon = u / width * 2 * np.pi - np.pi
+    lat = np.pi / 2 - v / height * np.pi
+    return np.stack([np.cos(lat) * np.sin(lon), -np.sin(lat), np.cos(lat) * np.cos(lon)], axis=1)
+
+
+def back_project(depth: np.ndarray, K, world_to_camera: np.ndarray, pixels_vu: np.ndarray,
+                 model: str = "perspective") -> np.ndarray:
+    """Pixels (row, col) with their depth -> world points."""
+    rays = pixel_rays(model, K, depth.shape[1], depth.shape[0], pixels_vu)
+    cam = rays * depth[pixels_vu[:, 0], pixels_vu[:, 1]].astype(np.float64)[:, None]
     camera_to_world = np.linalg.inv(world_to_camera)
     return cam @ camera_to_world[:3, :3].T + camera_to_world[:3, 3]
 

@@ -117,3 +117,30 @@ def projected_bbox(vertices_world: np.ndarray, faces: np.ndarray, K: np.ndarray,
     cam = vertices_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
     cov = rasterize(cam[faces], np.zeros(len(faces), np.int64), 1, K, width, height, near)
     return (None if cov.box[0, 0] < 0 else cov.box[0].tolist()), bool(cov.truncated[0])
+
+
+def raycast_coverage(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, rays: np.ndarray, width: int,
+                     near: float) -> Coverage:
+    """Coverage for cameras that are not pinholes (panoramas): cast every pixel's ray through all triangles and keep
+    every object it crosses (not only the first), with open3d's Embree ray caster. Boxes are the amodal masks' bounds."""
+    import open3d as o3d
+    scene = o3d.t.geometry.RaycastingScene()
+    scene.add_triangles(o3d.core.Tensor(tri_cam.reshape(-1, 3).astype(np.float32)),
+                        o3d.core.Tensor(np.arange(len(tri_cam) * 3, dtype=np.uint32).reshape(-1, 3)))
+    unit = rays / np.linalg.norm(rays, axis=1, keepdims=True)
+    hits = scene.list_intersections(o3d.core.Tensor(np.column_stack([np.zeros_like(unit), unit]).astype(np.float32)))
+    keep = hits["t_hit"].numpy() >= near
+    pixel = hits["ray_ids"].numpy().astype(np.int64)[keep]
+    obj = owner[hits["primitive_ids"].numpy().astype(np.int64)[keep]]
+    keys = np.unique(obj * len(rays) + pixel)
+    cov_owner, cov_pixel = keys // len(rays), keys % len(rays)
+    box = np.full((n_objects, 4), -1, dtype=np.int64)
+    if len(keys):
+        rows, cols = np.divmod(cov_pixel, width)
+        lo = np.full((n_objects, 2), np.iinfo(np.int64).max)
+        hi = np.full((n_objects, 2), -1)
+        np.minimum.at(lo, cov_owner, np.column_stack([cols, rows]))
+        np.maximum.at(hi, cov_owner, np.column_stack([cols, rows]))
+        seen = hi[:, 0] >= 0
+        box[seen] = np.column_stack([lo[seen], hi[seen] - lo[seen] + 1])
+    return Coverage(cov_owner, cov_pixel, box, np.zeros(n_objects, dtype=bool))

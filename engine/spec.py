@@ -82,9 +82,16 @@ class Camera:
     sensor_width_mm: float = 36.0   # sensor fit horizontal
     clip_start: float = 0.1
     clip_end: float = 5000.0
+    model: str = "perspective"      # or "equirectangular" (a 360-degree panorama; lens and sensor unused)
 
-    def K(self) -> np.ndarray:
-        return intrinsics(self.lens_mm, self.sensor_width_mm, self.width, self.height)
+    def K(self):
+        """Pinhole intrinsics; None for panoramas."""
+        return intrinsics(self.lens_mm, self.sensor_width_mm, self.width, self.height) if self.model == "perspective" else None
+
+    def to_labels(self, frame: int) -> dict:
+        K = self.K()
+        return {"model": self.model, "K": None if K is None else K.tolist(),
+                "world_to_camera": self.world_to_camera(frame).tolist(), "width": self.width, "height": self.height}
 
     def world_to_camera(self, frame: int) -> np.ndarray:
         """OpenCV convention: x right, y down, z forward."""
@@ -123,7 +130,8 @@ class SceneSpec:
         return {
             "family": self.family, "category": self.category, "tags": self.tags,
             "n_frames": self.n_frames, "fps": self.fps,
-            "camera": {"width": self.camera.width, "height": self.camera.height, "lens_mm": self.camera.lens_mm,
+            "camera": {"model": self.camera.model, "width": self.camera.width, "height": self.camera.height,
+                       "lens_mm": self.camera.lens_mm,
                        "sensor_width_mm": self.camera.sensor_width_mm, "clip_start": self.camera.clip_start,
                        "clip_end": self.camera.clip_end, "poses_blender": [np.asarray(p).tolist() for p in self.camera.poses]},
             "environment": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self.environment).items()},

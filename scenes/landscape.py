@@ -23,7 +23,7 @@ from generators.terrain import (BIOMES, SURFACES, base_level, border_falloff, ma
                                 surface_classes, terrain_meshes)
 
 SEASONS = ("summer", "autumn", "winter")
-CAMERA_MODES = ("single", "flythrough")
+CAMERA_MODES = ("single", "flythrough", "panorama")
 SENSOR_WIDTH_MM = 36.0
 # surface -> (material kind, colours by season)
 SURFACE_LOOK = {"grass": ("ground", {"summer": ["green"], "autumn": ["ochre", "yellow"], "winter": ["brown"]}),
@@ -160,7 +160,7 @@ def _settlements(rng, cfg, terrain, objects, classes_grid):
 def _camera_poses(rng, cfg, terrain, width, height, focal, targets):
     half = terrain.extent * 0.3
     pitch = np.deg2rad(rng.uniform(*cfg.pitch_deg))
-    if cfg.camera_mode == "single":
+    if cfg.camera_mode in ("single", "panorama"):
         xy = rng.uniform(-half, half, 2)
         z = float(terrain.height_at(*xy)) + rng.uniform(*cfg.camera_height_m)
         if terrain.water_level is not None:
@@ -181,6 +181,8 @@ def _camera_poses(rng, cfg, terrain, width, height, focal, targets):
             heading = np.arctan2(d[0], d[1])
             pitch = float(np.clip(np.arctan2(goal[2] - z, np.hypot(*d)) + rng.uniform(-0.05, 0.05),
                                   np.deg2rad(cfg.pitch_deg[0]), np.deg2rad(max(cfg.pitch_deg[1], 10.0))))
+        if cfg.camera_mode == "panorama":
+            pitch = 0.0                        # a level 360-degree view: the horizon is the middle row
         positions, headings = np.array([[*xy, z]]), np.array([heading])
     else:                                      # smooth flythrough: gentle turns, constant clearance over the terrain
         start, heading0 = rng.uniform(-half, half, 2), rng.uniform(0, 2 * np.pi)
@@ -299,7 +301,7 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
                     yaw=rng.uniform(0, 2 * np.pi)), {"variant": v, **params}, {"generator": f"boulder variant {v}"})
 
     camera = Camera(width=width, height=height, lens_mm=round(focal, 3), poses=cam_poses, sensor_width_mm=SENSOR_WIDTH_MM,
-                    clip_end=20000.0)
+                    clip_end=20000.0, model="equirectangular" if cfg.camera_mode == "panorama" else "perspective")
     az = float(np.rad2deg(headings[0]) % 360)
     tags = {"biome": biome, "season": season, **env_tags, "water": BIOMES[biome][3] if terrain.water_level is not None else "none",
             "settlements": settlements, "plants": plant_counts, "rocks": len(rock_points),
@@ -351,9 +353,10 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
     with_en = (" with " + ", ".join(en_parts[:-1]) + (" and " if len(en_parts) > 1 else "") + en_parts[-1]) if en_parts else ""
     with_ko = ("·".join(ko_parts) + "이(가) 있는 ") if ko_parts else ""
     view = pick(rng, ["seen", "viewed"])
-    mode_en = "an aerial flythrough of" if t["camera"]["mode"] == "flythrough" else "a view of"
+    mode_en = {"flythrough": "an aerial flythrough of", "panorama": "a 360-degree panorama of"}.get(t["camera"]["mode"], "a view of")
+    mode_ko = {"flythrough": "항공 비행 영상", "panorama": "360도 파노라마"}.get(t["camera"]["mode"], "장면")
     en = [f"{'An' if biome_en[0] in 'aeiou' else 'A'} {biome_en} landscape{with_en} {when_en} {season_en}, {sky_en}.",
           f"{mode_en.capitalize()} {biome_en} terrain {view} looking {t['camera']['compass']} {when_en}."]
     ko = [f"{season_ko} {when_ko}, {sky_ko} {with_ko}{biome_ko} 풍경.",
-          f"{when_ko}에 {biome_ko} 지형을 바라본 {'항공 비행 영상' if t['camera']['mode'] == 'flythrough' else '장면'}."]
+          f"{when_ko}에 {biome_ko} 지형을 바라본 {mode_ko}."]
     return {"en": en, "ko": ko}

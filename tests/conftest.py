@@ -27,12 +27,14 @@ def load_json(path: Path):
 
 
 # Small real runs shared by the invariant tests: every landmark type once; landscapes as 3-frame flythroughs over
-# several biomes. Non-square frames catch axis mix-ups.
+# several biomes; equirectangular panoramas. Non-square frames catch axis mix-ups.
 RUN_ARGS = ["render=preview", "n=12", "seed=3", "render.resolution=[112,84]"]
 LANDSCAPE_ARGS = ["scene=landscape", "render=preview", "n=3", "seed=5", "render.resolution=[112,84]",
                   "scene.camera_mode=flythrough", "scene.frames=3", "scene.plants=[300,600]", "scene.settlements=[1,2]",
                   "output.scene3d=true"]
-RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS}
+PANORAMA_ARGS = ["scene=landscape", "render=preview", "n=2", "seed=8", "render.resolution=[128,64]",
+                 "scene.camera_mode=panorama", "scene.plants=[200,400]", "output.scene3d=true"]
+RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS, "panorama": PANORAMA_ARGS}
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import open3d as o3d
 import pytest
 import trimesh
 
-from conftest import LANDSCAPE_ARGS, load_json, read_frame
+from conftest import RUNS, load_json, read_frame
 from engine.config import compose
 from engine.export3d import Z_UP_TO_Y_UP
 from engine.geometry import back_project
@@ -21,8 +21,11 @@ def _samples(out):
     return sorted(p for p in (out / "samples").iterdir() if p.is_dir())
 
 
-def _spec(labels):
-    cfg = compose(LANDSCAPE_ARGS)
+EXPORTING = ["landscape", "panorama"]   # the runs made with output.scene3d=true
+
+
+def _spec(run, labels):
+    cfg = compose(RUNS[run])
     seed, index, attempt = labels["provenance"]["seed"]
     return FAMILIES["landscape"].build(cfg.scene, sample_rng(seed, index, attempt), index, *cfg.render.resolution)
 
@@ -35,9 +38,10 @@ def _world_mesh(glb_path):
     return scene, mesh
 
 
-def test_gltf_reloads_with_every_object_and_the_same_bounds(rendered_runs):
-    for sample in _samples(rendered_runs["landscape"]):
-        spec = _spec(load_json(sample / "labels.json"))
+@pytest.mark.parametrize("run", EXPORTING)
+def test_gltf_reloads_with_every_object_and_the_same_bounds(rendered_runs, run):
+    for sample in _samples(rendered_runs[run]):
+        spec = _spec(run, load_json(sample / "labels.json"))
         scene, mesh = _world_mesh(sample / "scene3d" / "scene.glb")
         assert {o.name for o in spec.objects} <= set(scene.graph.nodes)
         world = np.vstack([o.world_vertices(0) for o in spec.objects])
@@ -46,11 +50,13 @@ def test_gltf_reloads_with_every_object_and_the_same_bounds(rendered_runs):
         doc = json.loads(glb[20:20 + struct.unpack("<I", glb[12:16])[0]])
         ids = sorted(n["extras"]["instance_id"] for n in doc["nodes"] if "extras" in n)
         assert ids == [o.instance_id for o in spec.objects]
-        assert len([n for n in doc["nodes"] if "camera" in n]) == spec.n_frames
+        cameras = [n for n in doc["nodes"] if "camera" in n]
+        assert len(cameras) == (spec.n_frames if spec.camera.model == "perspective" else 0)
 
 
-def test_fused_points_lie_on_the_exported_surfaces(rendered_runs):
-    for sample in _samples(rendered_runs["landscape"]):
+@pytest.mark.parametrize("run", EXPORTING)
+def test_fused_points_lie_on_the_exported_surfaces(rendered_runs, run):
+    for sample in _samples(rendered_runs[run]):
         _, mesh = _world_mesh(sample / "scene3d" / "scene.glb")
         cloud = o3d.t.io.read_point_cloud(str(sample / "scene3d" / "points.ply"))
         xyz = cloud.point.positions.numpy().astype(np.float64)
@@ -86,3 +92,6 @@ def test_colmap_cameras_reproject_pixels_like_the_native_labels(rendered_runs):
             uv = cam[:, :2] / cam[:, 2:3] * [fx, fy] + [cx, cy]
             assert np.allclose(uv, pixels[:, ::-1] + 0.5, atol=1e-2)
             assert row[9] == f"{frame['index']:04d}/rgb.png" and (sample / row[9]).is_file()
+    for sample in _samples(rendered_runs["panorama"]):          # COLMAP has no equirectangular model
+        assert not (sample / "scene3d" / "colmap").exists()
+        assert load_json(sample / "scene3d" / "cameras.json")["frames"][0]["model"] == "equirectangular"

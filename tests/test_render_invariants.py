@@ -7,7 +7,7 @@ from pycocotools.coco import COCO
 from conftest import RUN_ARGS, load_json, read_frame, run_cli
 from engine.annotate import mask_bbox
 from engine.config import compose
-from engine.geometry import back_project
+from engine.geometry import back_project, pixel_rays
 from engine.runner import sample_rng
 from engine.taxonomy import load_taxonomy
 from generators.landmarks import TYPES
@@ -45,12 +45,12 @@ def test_object_pixels_back_project_into_their_3d_boxes(any_run):
         for frame_labels in labels["frames"]:
             passes = read_frame(sample, frame_labels["index"])
             cam = frame_labels["camera"]
-            K, w2c = np.array(cam["K"]), np.array(cam["world_to_camera"])
+            K, w2c = cam["K"], np.array(cam["world_to_camera"])
             for obj in frame_labels["objects"]:
                 pixels = np.argwhere(passes["instance"] == obj["instance_id"])
                 if not len(pixels):
                     continue
-                points = back_project(passes["depth"], K, w2c, pixels)
+                points = back_project(passes["depth"], K, w2c, pixels, cam["model"])
                 box = obj["bbox_3d"]
                 local = (points - box["center_world"]) @ np.array(box["rotation_world"])
                 distance = np.linalg.norm(points - np.linalg.inv(w2c)[:3, 3], axis=1)
@@ -95,9 +95,8 @@ def test_masks_are_hard_and_semantics_follow_instances(any_run):
         normals = passes["normal"][~sky]
         assert np.allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-3)
         # camera-space normals face the camera: n . (ray through the pixel) < 0
-        K = np.array(frame_labels["camera"]["K"])
-        v, u = np.nonzero(~sky)
-        rays = np.stack([(u + 0.5 - K[0, 2]) / K[0, 0], (v + 0.5 - K[1, 2]) / K[1, 1], np.ones(len(u))], axis=1)
+        cam = frame_labels["camera"]
+        rays = pixel_rays(cam["model"], cam["K"], cam["width"], cam["height"], np.argwhere(~sky))
         assert np.mean(np.sum(normals * rays, axis=1) < 1e-3) >= 0.99
 
 
@@ -110,7 +109,7 @@ def test_visible_fraction_matches_an_unoccluded_recount(any_run, backend):
     for sample in _samples(out)[:6]:
         labels = load_json(sample / "labels.json")
         seed, index, attempt = labels["provenance"]["seed"]
-        spec = FAMILIES[family].build(cfg.scene, sample_rng(seed, index, attempt), index, *cfg.render.resolution)
+        spec = FAMILIES[cfg.scene.name].build(cfg.scene, sample_rng(seed, index, attempt), index, *cfg.render.resolution)
         spec.n_frames = 1
         candidates = [o for o in labels["frames"][0]["objects"] if o["amodal_pixel_count"] >= 20]
         target = min(candidates, key=lambda o: o["visible_fraction"])
