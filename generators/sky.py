@@ -11,6 +11,12 @@ TIMES_OF_DAY = {"dawn": 6.6, "morning": 9.0, "noon": 12.5, "afternoon": 15.5, "d
 WEATHERS = {"clear": (1.0, 1.0, (0.0002, 0.0006)), "hazy": (0.7, 3.0, (0.0008, 0.0015)),
             "overcast": (0.12, 30.0, (0.0004, 0.0008)), "foggy": (0.08, 40.0, (0.0025, 0.005))}
 
+# caption phrases (English, Korean) for each time of day and weather
+TIME_PHRASES = {"dawn": ("at dawn", "새벽"), "morning": ("in the morning", "아침"), "noon": ("at midday", "한낮"),
+                "afternoon": ("in the afternoon", "오후"), "dusk": ("at dusk", "해 질 녘")}
+WEATHER_PHRASES = {"clear": ("under a clear sky", "맑은 하늘 아래"), "hazy": ("in light haze", "옅은 안개 속"),
+                   "overcast": ("under an overcast sky", "흐린 하늘 아래"), "foggy": ("in thick fog", "짙은 안개 속")}
+
 
 def sun_position(hour: float, max_elevation_deg: float):
     """(elevation, azimuth) in degrees; the sun rises in the east (90), culminates south (180), sets west (270)."""

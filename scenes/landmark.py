@@ -16,7 +16,7 @@ from engine.spec import Camera, SceneObject, SceneSpec
 from generators import context
 from generators.landmarks import TYPES, landmark
 from generators.materials import COLORS, KINDS, pick
-from generators.sky import TIMES_OF_DAY, WEATHERS, environment
+from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
 
 SENSOR_WIDTH_MM = 36.0
 
@@ -137,10 +137,6 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
 
 
 # ---- captions: exact, from the spec and the measured visibility ------------------------------------------------------
-_TIME = {"dawn": ("at dawn", "새벽"), "morning": ("in the morning", "아침"), "noon": ("at midday", "한낮"),
-         "afternoon": ("in the afternoon", "오후"), "dusk": ("at dusk", "해 질 녘")}
-_WEATHER = {"clear": ("under a clear sky", "맑은 하늘 아래"), "hazy": ("in light haze", "옅은 안개 속"),
-            "overcast": ("under an overcast sky", "흐린 하늘 아래"), "foggy": ("in thick fog", "짙은 안개 속")}
 _STYLE = {"traditional": "전통", "ancient": "고대", "modern": "현대", "industrial": "산업풍", "medieval": "중세풍",
           "classical": "고전풍"}
 _COMPASS_KO = {"north": "북쪽", "north-east": "북동쪽", "east": "동쪽", "south-east": "남동쪽", "south": "남쪽",
@@ -175,8 +171,8 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
     storeys = spec.objects[0].attributes["params"].get("storeys") if t["landmark_type"] == "pagoda" else None
     noun_en = f"{_NUMBER[storeys]}-storey {cls.en}" if storeys else cls.en
     noun_ko = f"{storeys}층 {cls.ko}" if storeys else cls.ko
-    when_en, when_ko = _TIME[t["time_of_day"]]
-    sky_en, sky_ko = _WEATHER[t["weather"]]
+    when_en, when_ko = TIME_PHRASES[t["time_of_day"]]
+    sky_en, sky_ko = WEATHER_PHRASES[t["weather"]]
     compass = t["viewpoint"]["compass"]
     seen = pick(rng, ["seen", "viewed", "photographed"])
 

@@ -18,7 +18,7 @@ from generators import context, vegetation
 from generators.landmarks import landmark
 from generators.materials import material, pick
 from generators.shapes import square_ring
-from generators.sky import TIMES_OF_DAY, WEATHERS, environment
+from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
 from generators.terrain import (BIOMES, SURFACES, base_level, border_falloff, make_terrain, road_mesh,
                                 surface_classes, terrain_meshes)
 
@@ -318,10 +318,6 @@ _BIOME = {"mountains": ("mountain", "산악"), "hills": ("hilly", "구릉"), "pl
           "coast": ("coastal", "해안"), "canyon": ("desert canyon", "사막 협곡"), "snowfield": ("snowfield", "설원")}
 _SEASON = {"summer": ("in summer", "여름"), "autumn": ("in autumn", "가을"), "winter": ("in winter", "겨울")}
 _WATER = {"sea": ("the sea", "바다"), "lake": ("a lake", "호수"), "river": ("a river", "강")}
-_TIME = {"dawn": ("at dawn", "새벽"), "morning": ("in the morning", "아침"), "noon": ("at midday", "한낮"),
-         "afternoon": ("in the afternoon", "오후"), "dusk": ("at dusk", "해 질 녘")}
-_WEATHER = {"clear": ("under a clear sky", "맑은 하늘 아래"), "hazy": ("in light haze", "옅은 안개 속"),
-            "overcast": ("under an overcast sky", "흐린 하늘 아래"), "foggy": ("in thick fog", "짙은 안개 속")}
 
 
 def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) -> dict:
@@ -348,8 +344,8 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
         ko_parts.append("랜드마크")
     biome_en, biome_ko = _BIOME[t["biome"]]
     season_en, season_ko = _SEASON[t["season"]]
-    when_en, when_ko = _TIME[t["time_of_day"]]
-    sky_en, sky_ko = _WEATHER[t["weather"]]
+    when_en, when_ko = TIME_PHRASES[t["time_of_day"]]
+    sky_en, sky_ko = WEATHER_PHRASES[t["weather"]]
     with_en = (" with " + ", ".join(en_parts[:-1]) + (" and " if len(en_parts) > 1 else "") + en_parts[-1]) if en_parts else ""
     with_ko = ("·".join(ko_parts) + "이(가) 있는 ") if ko_parts else ""
     view = pick(rng, ["seen", "viewed"])
