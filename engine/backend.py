@@ -48,12 +48,23 @@ def _exr_channels(path: str) -> dict:
     return channels
 
 
+def _exr_parts(path: str) -> list:
+    """The EXR's parts as (header, channels, name), minus the denoiser's noisy copy of the beauty."""
+    import OpenEXR
+    with OpenEXR.File(path) as f:
+        return [(dict(p.header), {k: c.pixels for k, c in p.channels.items()}, p.name()) for p in f.parts
+                if "Noisy" not in p.name()]
+
+
 class BlenderBackend:
-    def __init__(self, render_cfg, taxonomy, workdir: str | None = None):
+    def __init__(self, render_cfg, taxonomy, workdir: str | None = None, exr_deliverable: str | None = None):
+        """exr_deliverable: None, or "half" / "float" to also render the VFX passes (position, albedo, Cryptomatte
+        object and material) into the EXR, at that colour depth, and hand its parts back with each frame."""
         import bpy
         self.bpy = bpy
         self.cfg = render_cfg
         self.taxonomy = taxonomy
+        self.exr_deliverable = exr_deliverable
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
         self._tmp = tempfile.TemporaryDirectory(prefix="engine-render-", dir=workdir or shm)
         self.exr_path = str(Path(self._tmp.name) / "passes.exr")
@@ -97,6 +108,13 @@ class BlenderBackend:
         settings.file_format = "OPEN_EXR_MULTILAYER"
         settings.color_depth = "32"
         settings.exr_codec = "NONE"             # the file lives in memory for a moment; compression only costs time
+        if self.exr_deliverable:
+            view_layer.use_pass_position = view_layer.use_pass_diffuse_color = True
+            view_layer.use_pass_cryptomatte_object = view_layer.use_pass_cryptomatte_material = True
+            view_layer.pass_cryptomatte_depth = 6
+            # Blender keeps depth, position, indices and Cryptomatte in float32 even at half depth
+            settings.color_depth = "16" if self.exr_deliverable == "half" else "32"
+            settings.exr_codec = "ZIP"
         s.render.filepath = self.exr_path
 
     def _select_device(self, wanted: str) -> str:
@@ -193,7 +211,8 @@ class BlenderBackend:
         mesh.polygons.foreach_set("material_index", m.face_material.astype(np.int32))
         mesh.update()
         for mat_spec in obj_spec.materials:
-            mat = bpy.data.materials.new(f"{obj_spec.name}:{mat_spec.name}")
+            # named class path first, so a Cryptomatte material matte can be grouped by class
+            mat = bpy.data.materials.new(f"{obj_spec.class_path}/{mat_spec.name}/{obj_spec.name}")
             bsdf = mat.node_tree.nodes["Principled BSDF"]
             bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
             bsdf.inputs["Roughness"].default_value = mat_spec.roughness
@@ -239,11 +258,33 @@ class BlenderBackend:
         normal = np.where(length > 0, normal / np.maximum(length, 1e-12), 0.0)   # samples straddling an edge average
         normal[background] = 0.0
         env = spec.environment
-        linear = apply_haze(ch["ViewLayer.Combined"][..., :3], depth, env.haze_density, env.haze_color)
-        return {"rgb": linear_to_srgb8(linear), "depth": depth, "normal": normal.astype(np.float32),
+        linear = apply_haze(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, env.haze_density, env.haze_color)
+        extra = {"exr_parts": _exr_parts(self.exr_path)} if self.exr_deliverable else {}
+        return {**extra, "rgb": linear_to_srgb8(linear), "depth": depth, "normal": normal.astype(np.float32),
                 "instance": instance, "semantic": semantic,
                 # how far the index passes are from integers: 0 means hard masks (checked by QA)
                 "index_error": float(max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max()))}
+
+    def save_blend(self, path: str, spec: SceneSpec):
+        """Save the built scene as a .blend (compressed, relative paths, nothing external, no scripts). A clip's camera
+        is keyframed per frame so the file plays it; renders go to '//render_####.png' beside the file."""
+        from mathutils import Matrix
+        s = self.scene
+        if spec.n_frames > 1:
+            for frame, camera_pose in enumerate(spec.camera.poses):
+                self.camera.matrix_world = Matrix(np.asarray(camera_pose).tolist())
+                self.camera.keyframe_insert("location", frame=frame + 1)
+                self.camera.keyframe_insert("rotation_euler", frame=frame + 1)
+        s.frame_start, s.frame_end = 1, spec.n_frames
+        s.render.fps = max(1, int(round(spec.fps)))
+        s.render.filepath = "//render_"
+        s.render.image_settings.media_type = "IMAGE"
+        s.render.image_settings.file_format = "PNG"
+        try:
+            with blender_log_silenced():
+                self.bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True, compress=True, relative_remap=True)
+        finally:
+            self._configure_render()           # back to our EXR output for the next render
 
     def reset(self):
         """Drop everything the last build() made."""

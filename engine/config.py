@@ -41,6 +41,9 @@ class OutputConfig:
     overview: bool = MISSING
     scene3d: bool = MISSING
     points_voxel_m: float = MISSING
+    exr: bool = MISSING
+    exr_half: bool = MISSING
+    blend: bool = MISSING
 
 
 @dataclass

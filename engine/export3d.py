@@ -29,7 +29,7 @@ def _material(m) -> trimesh.visual.material.PBRMaterial:
                                                metallicFactor=float(m.metallic), roughnessFactor=float(m.roughness))
 
 
-def scene_glb(spec, taxonomy) -> bytes:
+def scene_glb(spec, taxonomy, cameras: bool = True) -> bytes:
     scene = trimesh.Scene()
     parts = {}   # id(mesh) -> [(geometry name, faces of one material)], built once per shared mesh
     for obj in spec.objects:
@@ -51,7 +51,8 @@ def scene_glb(spec, taxonomy) -> bytes:
                            matrix=Z_UP_TO_Y_UP @ obj.pose(0), metadata=extras)
         for name in parts[key]:
             scene.graph.update(frame_to=f"{obj.name}/{name.split(':')[-1]}", frame_from=obj.name, geometry=name)
-    return _add_cameras(scene.export(file_type="glb"), spec)
+    glb = scene.export(file_type="glb")
+    return _add_cameras(glb, spec) if cameras else glb
 
 
 def _add_cameras(glb: bytes, spec) -> bytes:

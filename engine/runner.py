@@ -55,7 +55,8 @@ class SampleProducer:
         self.cfg = cfg
         self.family = FAMILIES[cfg.scene.name]
         self.taxonomy = load_taxonomy()
-        self.backend = backend or BlenderBackend(cfg.render, self.taxonomy)
+        deliverable = ("half" if cfg.output.exr_half else "float") if cfg.output.exr else None
+        self.backend = backend or BlenderBackend(cfg.render, self.taxonomy, exr_deliverable=deliverable)
         self.config_hash = content_hash(cfg)
 
     def produce(self, index: int):
@@ -121,12 +122,23 @@ def write_manifest(out: Path, cfg, taxonomy, counts: dict, failed: list, status:
     })
 
 
-def _extra_writers(cfg, sample: Sample, taxonomy) -> list:
-    if not cfg.output.scene3d:
-        return []
-    from engine.export3d import export_scene3d
-    return [lambda folder: export_scene3d(folder / "scene3d", sample.spec, sample.frames, sample.labels["frames"],
-                                          taxonomy, cfg.output.points_voxel_m)]
+def _extra_writers(cfg, sample: Sample, taxonomy, producer) -> list:
+    """Writers that add to a sample's folder before it is renamed into place."""
+    writers = []
+    family = FAMILIES[cfg.scene.name]
+    if hasattr(family, "extra_outputs"):
+        writers.append(lambda folder: family.extra_outputs(folder, sample.spec, sample.frames, sample.labels, taxonomy))
+    if cfg.output.exr:
+        from engine.vfx import write_exr
+        writers.append(lambda folder: [write_exr(folder / f"{i:04d}" / "render.exr", passes["exr_parts"], sample.labels, i)
+                                       for i, passes in enumerate(sample.frames)])
+    if cfg.output.blend:
+        writers.append(lambda folder: producer.backend.save_blend(folder / "scene.blend", sample.spec))
+    if cfg.output.scene3d:
+        from engine.export3d import export_scene3d
+        writers.append(lambda folder: export_scene3d(folder / "scene3d", sample.spec, sample.frames,
+                                                     sample.labels["frames"], taxonomy, cfg.output.points_voxel_m))
+    return writers
 
 
 def check_resumable(out: Path, cfg):
@@ -161,7 +173,7 @@ def run(cfg, show_progress: bool = True) -> dict:
                     failed.append({"sample_id": ids[index], "reasons": reasons})
                 else:
                     t0 = time.perf_counter()
-                    write_sample(out, ids[index], sample.labels, sample.scene, sample.frames, _extra_writers(cfg, sample, taxonomy))
+                    write_sample(out, ids[index], sample.labels, sample.scene, sample.frames, _extra_writers(cfg, sample, taxonomy, producer))
                     sample.timings["write"] = time.perf_counter() - t0
                     for k, v in sample.timings.items():
                         timings[k] += v

@@ -1,5 +1,6 @@
 """Scene families: each module exposes Config (schema), validate(cfg), build(cfg, rng, index, width, height) -> SceneSpec
-and describe(spec, frame_labels, taxonomy, rng) -> captions. No bpy import here."""
-from scenes import landmark, landscape
+and describe(spec, frame_labels, taxonomy, rng) -> captions; optionally extra_outputs(folder, spec, frames, labels,
+taxonomy) to write family-specific files into a sample. No bpy import here."""
+from scenes import asset, landmark, landscape
 
-FAMILIES = {"landmark": landmark, "landscape": landscape}
+FAMILIES = {"landmark": landmark, "landscape": landscape, "asset": asset}
