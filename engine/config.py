@@ -79,7 +79,12 @@ def _split_overrides(overrides: list[str]):
         key, sep, value = arg.partition("=")
         if not sep or not key:
             raise ConfigError(f"bad argument '{arg}': overrides look like key=value (e.g. n=20, render.samples=16)")
-        if key in GROUPS:
+        if key == "concept":   # shortcut for scene=concept: concept=awe renders only awe, concept=all every grammar
+            from scenes.concept import concept_names
+            if value != "all" and value not in concept_names():
+                raise ConfigError(f"concept: unknown concept '{value}'; choose all or one of {', '.join(concept_names())}")
+            dotlist.append("scene.concepts=null" if value == "all" else f"scene.concepts=[{value}]")
+        elif key in GROUPS:
             if value not in group_options(key):
                 raise ConfigError(f"{key}: unknown option '{value}'; choose one of {', '.join(group_options(key))}")
             choices[key] = value
@@ -109,6 +114,8 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     for entry in root.pop("defaults", []):
         for group, option in entry.items():
             choices.setdefault(group, option)
+    if any(a.startswith("concept=") for a in overrides or []) and choices["scene"] != "concept":
+        raise ConfigError("concept: only applies to scene=concept; add scene=concept")
     family = FAMILIES[choices["scene"]]
     schema = OmegaConf.structured(RunConfig(scene=family.Config()))
     cfg = None

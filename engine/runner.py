@@ -19,6 +19,7 @@ from tqdm import tqdm
 import engine
 from engine.annotate import annotate
 from engine.config import ConfigError, content_hash
+from engine.imagestats import image_stats
 from engine.qa import check
 from engine.taxonomy import load_taxonomy
 from engine.writers import is_complete, load_labels, remove_partial, write_coco, write_json, write_sample
@@ -80,9 +81,12 @@ class SampleProducer:
                 reasons.append(f"attempt {attempt}: {reason}")
                 continue
             captions = self.family.describe(spec, frame_labels, self.taxonomy, rng)
+            first = frames[0]
+            measured = image_stats(first["rgb"], first["instance"], first["depth"], spec.tags.get("subject_instance_id"))
             labels = {
                 "sample_id": sample_id(index),
-                "scene": {"family": spec.family, "category": spec.category, "tags": spec.tags, "captions": captions},
+                "scene": {"family": spec.family, "category": spec.category, "tags": spec.tags, "captions": captions,
+                          "image_stats": measured},
                 "taxonomy_version": self.taxonomy.version,
                 "frames": frame_labels, "tracks": [], "actions": [], "events": [],
                 "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,

@@ -16,6 +16,7 @@ from engine.spec import Camera, SceneObject, SceneSpec
 from generators import context
 from generators.landmarks import TYPES, landmark
 from generators.materials import COLORS, KINDS, pick
+from scenes.text import a_an, obj
 from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
 
 SENSOR_WIDTH_MM = 36.0
@@ -146,20 +147,6 @@ _OCCLUDER = {"context/tree": ("trees", "나무"), "context/building": ("building
 _NUMBER = {3: "three", 5: "five", 7: "seven", 9: "nine"}
 
 
-def _a(word: str) -> str:
-    return "An" if word[0].lower() in "aeiou" else "A"
-
-
-def _has_batchim(word: str) -> bool:
-    last = word.strip()[-1]
-    return "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 != 0
-
-
-def _obj(word: str) -> str:
-    """Korean object particle 을/를 chosen by the final syllable."""
-    return word + ("을" if _has_batchim(word) else "를")
-
-
 def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) -> dict:
     """English and Korean captions from the spec and the landmark's labels in the first frame (visible_fraction,
     occluded_by, truncated)."""
@@ -188,11 +175,11 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
         if cut:
             occ_en, occ_ko = occ_en + " and cut off by the frame", occ_ko + ", 화면 가장자리에서 잘림"
 
-    en = [f"{_a(color_en)} {color_en} {noun_en} {when_en}, {seen} from the {compass}, {occ_en}.",
-          f"{_a(t['style'])} {t['style']} {mat_en} {cls.en} {sky_en} {when_en}, {seen} from the {compass}.",
+    en = [f"{a_an(color_en)} {color_en} {noun_en} {when_en}, {seen} from the {compass}, {occ_en}.",
+          f"{a_an(t['style'])} {t['style']} {mat_en} {cls.en} {sky_en} {when_en}, {seen} from the {compass}.",
           f"The {noun_en} (landmark {t['landmark_id']}) {sky_en}; {occ_en}."]
     ko = [f"{when_ko}의 {color_ko} {noun_ko}, {_COMPASS_KO[compass]}에서 본 모습, {occ_ko}.",
-          f"{sky_ko} {_STYLE[t['style']]} {mat_ko} {_obj(cls.ko)} {_COMPASS_KO[compass]}에서 바라본 {when_ko} 풍경.",
+          f"{sky_ko} {_STYLE[t['style']]} {mat_ko} {obj(cls.ko)} {_COMPASS_KO[compass]}에서 바라본 {when_ko} 풍경.",
           f"{noun_ko}(랜드마크 {t['landmark_id']}), {sky_ko}; {occ_ko}."]
     return {"en": en, "ko": ko}
 

@@ -18,6 +18,7 @@ from generators import context, vegetation
 from generators.landmarks import landmark
 from generators.materials import material, pick
 from generators.shapes import square_ring
+from scenes.text import a_an
 from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
 from generators.terrain import (BIOMES, SURFACES, base_level, border_falloff, make_terrain, road_mesh,
                                 surface_classes, terrain_meshes)
@@ -351,7 +352,7 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
     view = pick(rng, ["seen", "viewed"])
     mode_en = {"flythrough": "an aerial flythrough of", "panorama": "a 360-degree panorama of"}.get(t["camera"]["mode"], "a view of")
     mode_ko = {"flythrough": "항공 비행 영상", "panorama": "360도 파노라마"}.get(t["camera"]["mode"], "장면")
-    en = [f"{'An' if biome_en[0] in 'aeiou' else 'A'} {biome_en} landscape{with_en} {when_en} {season_en}, {sky_en}.",
+    en = [f"{a_an(biome_en)} {biome_en} landscape{with_en} {when_en} {season_en}, {sky_en}.",
           f"{mode_en.capitalize()} {biome_en} terrain {view} looking {t['camera']['compass']} {when_en}."]
     ko = [f"{season_ko} {when_ko}, {sky_ko} {with_ko}{biome_ko} 풍경.",
           f"{when_ko}에 {biome_ko} 지형을 바라본 {mode_ko}."]

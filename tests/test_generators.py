@@ -6,6 +6,7 @@ from engine.config import compose
 from engine.taxonomy import load_taxonomy
 from generators.landmarks import CATALOGUE, TYPES, landmark
 from scenes import landmark as recipe
+from scenes.text import obj
 
 
 def test_catalogue_has_twelve_types_each_in_the_taxonomy():
@@ -77,4 +78,4 @@ def test_captions_are_bilingual_and_follow_visibility():
 
 
 def test_korean_object_particle_follows_the_final_syllable():
-    assert recipe._obj("탑") == "탑을" and recipe._obj("오벨리스크") == "오벨리스크를"
+    assert obj("탑") == "탑을" and obj("오벨리스크") == "오벨리스크를"
