@@ -110,6 +110,7 @@ class BlenderBackend:
         settings.exr_codec = "NONE"             # the file lives in memory for a moment; compression only costs time
         if self.exr_deliverable:
             view_layer.use_pass_position = view_layer.use_pass_diffuse_color = True
+            view_layer.use_pass_vector = True          # motion vectors of clips (zero for stills)
             view_layer.use_pass_cryptomatte_object = view_layer.use_pass_cryptomatte_material = True
             view_layer.pass_cryptomatte_depth = 6
             # Blender keeps depth, position, indices and Cryptomatte in float32 even at half depth
@@ -170,6 +171,7 @@ class BlenderBackend:
         bpy, env = self.bpy, spec.environment
         self.reset()
         self._dirty = True
+        s = self.scene
         self._sky_mix.inputs["A"].default_value = (*env.sky_horizon, 1.0)
         self._sky_mix.inputs["B"].default_value = (*env.sky_zenith, 1.0)
         self._sky_background.inputs["Strength"].default_value = env.sky_strength
@@ -182,7 +184,13 @@ class BlenderBackend:
         cam.lens, cam.sensor_width = spec.camera.lens_mm, spec.camera.sensor_width_mm
         cam.clip_start, cam.clip_end = spec.camera.clip_start, spec.camera.clip_end
         self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[0]).tolist())
-        s = self.scene
+        if spec.n_frames > 1:          # a clip: keyframed, so Cycles knows the motion (vector pass) and the .blend plays it
+            for frame, camera_pose in enumerate(spec.camera.poses):
+                self.camera.matrix_world = Matrix(np.asarray(camera_pose).tolist())
+                self.camera.keyframe_insert("location", frame=frame + 1)
+                self.camera.keyframe_insert("rotation_euler", frame=frame + 1)
+            s.frame_start, s.frame_end = 1, spec.n_frames
+            s.render.fps = max(1, int(round(spec.fps)))
         if (s.render.resolution_x, s.render.resolution_y) != (spec.camera.width, spec.camera.height):
             s.render.resolution_x, s.render.resolution_y = spec.camera.width, spec.camera.height
 
@@ -195,6 +203,14 @@ class BlenderBackend:
             obj = bpy.data.objects.new(obj_spec.name, mesh)
             obj.pass_index = obj_spec.instance_id      # Object Index pass = instance id
             obj.matrix_world = Matrix(obj_spec.pose(0).tolist())
+            for frame in range(1, len(obj_spec.poses)) if len(obj_spec.poses) > 1 else ():
+                if frame == 1:
+                    obj.keyframe_insert("location", frame=1)
+                    obj.keyframe_insert("rotation_euler", frame=1)
+                    obj.keyframe_insert("scale", frame=1)
+                obj.matrix_world = Matrix(obj_spec.pose(frame).tolist())
+                for path in ("location", "rotation_euler", "scale"):
+                    obj.keyframe_insert(path, frame=frame + 1)
             s.collection.objects.link(obj)
             self._objects[obj_spec.instance_id] = obj
 
@@ -223,14 +239,10 @@ class BlenderBackend:
 
     def render(self, spec: SceneSpec) -> list[dict]:
         """One Cycles render per frame -> [{rgb, depth, normal, instance, semantic, index_error}] in OpenCV image order."""
-        from mathutils import Matrix
         frames = []
         for frame in range(spec.n_frames):
-            if frame > 0:
-                self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[min(frame, len(spec.camera.poses) - 1)]).tolist())
-                for obj_spec in spec.objects:
-                    if len(obj_spec.poses) > 1:
-                        self._objects[obj_spec.instance_id].matrix_world = Matrix(obj_spec.pose(frame).tolist())
+            if spec.n_frames > 1:
+                self.scene.frame_set(frame + 1)  # keyframed poses (see build)
             with blender_log_silenced():
                 self.bpy.ops.render.render(write_still=True)
             frames.append(self.read_passes(spec, frame))
@@ -266,17 +278,10 @@ class BlenderBackend:
                 "index_error": float(max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max()))}
 
     def save_blend(self, path: str, spec: SceneSpec):
-        """Save the built scene as a .blend (compressed, relative paths, nothing external, no scripts). A clip's camera
-        is keyframed per frame so the file plays it; renders go to '//render_####.png' beside the file."""
-        from mathutils import Matrix
+        """Save the built scene as a .blend (compressed, relative paths, nothing external, no scripts). A clip is
+        keyframed (see build) so the file plays it; renders go to '//render_####.png' beside the file."""
         s = self.scene
-        if spec.n_frames > 1:
-            for frame, camera_pose in enumerate(spec.camera.poses):
-                self.camera.matrix_world = Matrix(np.asarray(camera_pose).tolist())
-                self.camera.keyframe_insert("location", frame=frame + 1)
-                self.camera.keyframe_insert("rotation_euler", frame=frame + 1)
-        s.frame_start, s.frame_end = 1, spec.n_frames
-        s.render.fps = max(1, int(round(spec.fps)))
+        s.frame_set(1)
         s.render.filepath = "//render_"
         s.render.image_settings.media_type = "IMAGE"
         s.render.image_settings.file_format = "PNG"

@@ -1,4 +1,4 @@
-"""VFX deliverables on a real run (scene=asset, 3-frame turntables): EXR layers and metadata, Cryptomatte mattes that
+"""VFX deliverables on a real run (scene=asset, 6-frame turntables): EXR layers and metadata, Cryptomatte mattes that
 decode to our masks, a .blend that re-renders the same image, and assets whose glTF matches their card."""
 import json
 import subprocess
@@ -12,10 +12,11 @@ from PIL import Image
 
 from conftest import load_json, read_frame, run_cli
 from engine.export3d import Z_UP_TO_Y_UP
+from engine.geometry import back_project, project
 from engine.vfx import cryptomatte_coverage, cryptomatte_hash
 
 pytestmark = pytest.mark.render
-ARGS = ["scene=asset", "render=preview", "n=3", "render.resolution=[96,72]", "scene.frames=3",
+ARGS = ["scene=asset", "render=preview", "n=3", "render.resolution=[96,72]", "scene.frames=6",
         "scene.kinds=[landmark,tree,boulder]", "output.exr=true", "output.blend=true"]
 
 
@@ -106,3 +107,25 @@ def test_asset_gltf_matches_its_card(asset_run):
         assert np.allclose(mesh.bounds, card["bounds_m"], atol=1e-3)
         assert card["license"].startswith("CC0") and card["seed"] and card["class_path"]
         assert (sample / "asset" / "thumbnail.png").is_file()
+
+
+def test_exr_motion_vectors_equal_the_geometric_flow_of_the_clip(asset_run):
+    """Blender's Vector layer (X, Y towards the previous frame; Z, W from the next frame; y up) against the flow
+    computed from our depth and cameras: back-project each object pixel, project it with the next/previous camera."""
+    sample = _samples(asset_run)[0]
+    labels = load_json(sample / "labels.json")
+    channels, _ = _exr(sample / "0001" / "render.exr")
+    vec = np.stack([channels[f"ViewLayer.Vector.{a}"] for a in "XYZW"], axis=-1)
+    passes = read_frame(sample, 1)
+    pixels = np.argwhere(passes["instance"] > 0)
+    cams = [labels["frames"][k]["camera"] for k in (0, 1, 2)]
+    world = back_project(passes["depth"], cams[1]["K"], np.array(cams[1]["world_to_camera"]), pixels)
+    here = pixels[:, ::-1] + 0.5
+    (uv_next, z_next), (uv_prev, z_prev) = (project(world, np.array(cams[k]["K"]), np.array(cams[k]["world_to_camera"]))
+                                            for k in (2, 0))
+    ahead = (z_next > 0.5) & (z_prev > 0.5)       # points that stay in front of both neighbouring cameras
+    to_next, to_prev, v = uv_next[ahead] - here[ahead], uv_prev[ahead] - here[ahead], vec[pixels[ahead, 0], pixels[ahead, 1]]
+    assert ahead.mean() > 0.5
+    assert np.abs(to_next).max() > 5                                       # the camera really moves
+    for ours, theirs in ((np.column_stack([-v[:, 2], v[:, 3]]), to_next), (np.column_stack([v[:, 0], -v[:, 1]]), to_prev)):
+        assert np.mean(np.all(np.abs(ours - theirs) <= 0.05, axis=1)) > 0.99
