@@ -10,7 +10,8 @@ from omegaconf import OmegaConf
 USAGE = """usage: python render.py [GROUP=OPTION ...] [KEY=VALUE ...] [--cfg job] [--help]
   groups: scene=landmark   render=preview|default|final
   keys:   n=8 seed=0 out=runs/landmark render.resolution=[320,240] render.samples=16 render.device=auto|cpu|cuda|optix
-          scene.landmarks=[0,5,17] scene.weathers=[clear,foggy] output.coco=true qa.max_attempts=4 ...
+          scene.landmarks=[0,5,17] scene.weathers=[clear,foggy] export.formats=[coco,yolo,voc,kitti,cityscapes]
+          export.only=true (re-export a finished run)  output.scene3d=true  output.exr=true  qa.max_attempts=4 ...
 resolved config:"""
 
 
@@ -25,7 +26,11 @@ def main(argv: list[str]) -> int:
         if show or print_cfg:
             print((USAGE + "\n" if show else "") + OmegaConf.to_yaml(cfg), end="")
             return 0
-        from engine.runner import run
+        from engine.runner import export_only, run
+        if cfg.export.only:
+            done = export_only(cfg)
+            print(f"exported {done['samples']} samples as {', '.join(done['exports'])} in {done['seconds']:.1f} s -> {done['out']}")
+            return 0
         summary = run(cfg)
     except (ConfigError, BackendError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -37,13 +37,18 @@ class RenderConfig:
 
 @dataclass
 class OutputConfig:
-    coco: bool = MISSING
     overview: bool = MISSING
     scene3d: bool = MISSING
     points_voxel_m: float = MISSING
     exr: bool = MISSING
     exr_half: bool = MISSING
     blend: bool = MISSING
+
+
+@dataclass
+class ExportConfig:
+    formats: List[str] = MISSING
+    only: bool = MISSING
 
 
 @dataclass
@@ -58,6 +63,7 @@ class RunConfig:
     scene: Any = MISSING
     render: RenderConfig = field(default_factory=RenderConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
     qa: QAConfig = field(default_factory=QAConfig)
     n: int = MISSING
     seed: int = MISSING
@@ -152,6 +158,9 @@ def validate(cfg: DictConfig):
     _require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
     _require(bool(str(cfg.out).strip()), "out: empty; give an output folder")
     _require(cfg.output.points_voxel_m >= 0, f"output.points_voxel_m: {cfg.output.points_voxel_m} is not allowed; give >= 0 (0 keeps every point)")
+    from engine.exports import EXPORTERS
+    bad = [f for f in cfg.export.formats if f not in EXPORTERS]
+    _require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
     q = cfg.qa
     _require(0.0 <= q.min_subject_visible_fraction <= 1.0,
              f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")
@@ -174,6 +183,6 @@ def require_choices(values, allowed, key: str):
 def content_hash(cfg: DictConfig) -> str:
     """Hash of everything that decides what a sample looks like (n and out excluded: a run may be extended or moved)."""
     data = OmegaConf.to_container(cfg, resolve=True)
-    data.pop("n"), data.pop("out")
+    data.pop("n"), data.pop("out"), data.pop("export")
     data["render"].pop("threads")
     return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -22,7 +22,8 @@ from engine.config import ConfigError, content_hash
 from engine.imagestats import image_stats
 from engine.qa import check
 from engine.taxonomy import load_taxonomy
-from engine.writers import is_complete, load_labels, remove_partial, write_coco, write_json, write_sample
+from engine.exports import export
+from engine.writers import is_complete, load_labels, remove_partial, write_json, write_sample
 from scenes import FAMILIES
 
 ASSET_REGISTRY = Path(__file__).resolve().parent.parent / "assets" / "registry.yaml"
@@ -155,6 +156,18 @@ def check_resumable(out: Path, cfg):
                               f"use a new out folder or the same settings to resume")
 
 
+def export_only(cfg) -> dict:
+    """Export a finished run again, in the formats asked for, without rendering anything."""
+    out = Path(cfg.out)
+    ids = sorted(p.name for p in (out / "samples").glob("[0-9]*") if is_complete(out, p.name)) if out.is_dir() else []
+    if not ids:
+        raise ConfigError(f"out: {out} holds no finished samples to export; render first or point out= at a run")
+    started = time.perf_counter()
+    paths = export(out, load_labels(out, ids), load_taxonomy(), list(cfg.export.formats))
+    return {"out": str(out), "samples": len(ids), "exports": {k: str(v) for k, v in paths.items()},
+            "seconds": time.perf_counter() - started}
+
+
 def run(cfg, show_progress: bool = True) -> dict:
     out = Path(cfg.out)
     check_resumable(out, cfg)
@@ -186,8 +199,7 @@ def run(cfg, show_progress: bool = True) -> dict:
             producer.close()
     done = [s for s in ids if is_complete(out, s)]
     all_labels = load_labels(out, done)
-    if cfg.output.coco:
-        write_coco(out, all_labels, taxonomy)
+    export(out, all_labels, taxonomy, list(cfg.export.formats))
     if cfg.output.overview and all_labels:
         from engine.report import contact_sheet
         contact_sheet(out, all_labels)

@@ -1,0 +1,146 @@
+"""Every export read back with a strict reader of its format and checked against the native labels and masks."""
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from conftest import RUN_ARGS, load_json, read_frame, run_cli
+from engine.exports import is_stuff, yolo_classes
+from engine.taxonomy import load_taxonomy
+
+pytestmark = pytest.mark.render
+FORMATS = "export.formats=[coco,yolo,voc,kitti,cityscapes]"
+
+
+@pytest.fixture(scope="module")
+def exported(rendered_run):
+    result = run_cli(*RUN_ARGS, "export.only=true", FORMATS, f"out={rendered_run}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "exported 12 samples" in result.stdout
+    frames = []
+    for sample in sorted(p for p in (rendered_run / "samples").iterdir() if p.is_dir()):
+        labels = load_json(sample / "labels.json")
+        for frame in labels["frames"]:
+            frames.append((f"{labels['sample_id']}_{frame['index']:04d}", frame, read_frame(sample, frame["index"])))
+    return rendered_run, frames
+
+
+def _fill(poly: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Even-odd fill at pixel centres."""
+    ys, xs = np.mgrid[0:h, 0:w] + 0.5
+    inside = np.zeros((h, w), bool)
+    for (a, b), (c, d) in zip(poly, np.roll(poly, -1, axis=0)):
+        if b != d:
+            inside ^= ((b > ys) != (d > ys)) & (xs < a + (ys - b) * (c - a) / (d - b))
+    return inside
+
+
+def test_yolo_detect_and_segment(exported):
+    out, frames = exported
+    classes = yolo_classes(load_taxonomy())
+    for task in ("detect", "segment"):
+        data = yaml.safe_load((out / "yolo" / task / "data.yaml").read_text())
+        assert data["nc"] == len(classes) and [data["names"][k] for k in range(data["nc"])] == [c.en for c in classes]
+    for stem, frame, passes in frames:
+        h, w = passes["instance"].shape
+        objects = [o for o in frame["objects"] if o["pixel_count"]]
+        det = [l.split() for l in (out / "yolo/detect/labels" / f"{stem}.txt").read_text().splitlines()]
+        seg = [l.split() for l in (out / "yolo/segment/labels" / f"{stem}.txt").read_text().splitlines()]
+        assert len(det) == len(seg) == len(objects)
+        assert (out / "yolo/detect/images" / f"{stem}.png").is_file()
+        for obj, d, s in zip(objects, det, seg):
+            assert len(d) == 5 and classes[int(d[0])].id == obj["class_id"] == classes[int(s[0])].id
+            cx, cy, bw, bh = (float(v) for v in d[1:])
+            assert all(0 <= v <= 1 for v in (cx, cy, bw, bh))
+            assert np.allclose([(cx - bw / 2) * w, (cy - bh / 2) * h, bw * w, bh * h], obj["bbox_2d"], atol=1e-3)
+            poly = np.array(s[1:], dtype=float).reshape(-1, 2) * [w, h]
+            mask, filled = passes["instance"] == obj["instance_id"], _fill(poly, h, w)
+            assert np.array_equal(filled, mask)                            # exactly the object's pixels, holes too
+
+
+def test_voc_annotations_and_segmentation_pngs(exported):
+    out, frames = exported
+    taxonomy = load_taxonomy()
+    labelmap = (out / "voc" / "labelmap.txt").read_text().splitlines()
+    for stem, frame, passes in frames:
+        root = ET.parse(out / "voc" / "Annotations" / f"{stem}.xml").getroot()
+        assert root.findtext("filename") == f"{stem}.jpg" and (out / "voc/JPEGImages" / f"{stem}.jpg").is_file()
+        objects = [o for o in frame["objects"] if o["pixel_count"]]
+        nodes = root.findall("object")
+        assert len(nodes) == len(objects)
+        for obj, node in zip(objects, nodes):
+            assert node.findtext("name") == taxonomy.by_id(obj["class_id"]).en
+            box = [int(node.find("bndbox").findtext(k)) for k in ("xmin", "ymin", "xmax", "ymax")]
+            x, y, bw, bh = obj["bbox_2d"]
+            assert box == [x + 1, y + 1, x + bw, y + bh]
+        cls_png = Image.open(out / "voc/SegmentationClass" / f"{stem}.png")
+        assert cls_png.mode == "P"
+        names = np.array(labelmap)[np.array(cls_png)]
+        lut = {0: "background"} | {o["instance_id"]: taxonomy.by_id(o["class_id"]).en for o in objects}
+        assert np.array_equal(names, np.vectorize(lambda i: lut.get(int(i), "background"))(passes["instance"]))
+        obj_png = np.array(Image.open(out / "voc/SegmentationObject" / f"{stem}.png"))
+        assert obj_png.max() == min(len(objects), 254)
+
+
+def _kitti_corners(h, w, l, x, y, z, ry):
+    """The KITTI devkit's box corners in the label's frame."""
+    xs = np.array([l, l, -l, -l, l, l, -l, -l]) / 2
+    ys = np.array([0, 0, 0, 0, -h, -h, -h, -h])
+    zs = np.array([w, -w, -w, w, w, -w, -w, w]) / 2
+    R = np.array([[np.cos(ry), 0, np.sin(ry)], [0, 1, 0], [-np.sin(ry), 0, np.cos(ry)]])
+    return (R @ np.stack([xs, ys, zs])).T + [x, y, z]
+
+
+def test_kitti_boxes_project_onto_our_3d_boxes(exported):
+    out, frames = exported
+    checked = 0
+    for stem, frame, passes in frames:
+        calib = {l.split(":")[0]: np.array(l.split(":")[1].split(), float) for l in
+                 (out / "kitti/calib" / f"{stem}.txt").read_text().splitlines()}
+        P2 = calib["P2"].reshape(3, 4)
+        rows = [l.split() for l in (out / "kitti/label_2" / f"{stem}.txt").read_text().splitlines()]
+        objects = [o for o in frame["objects"] if o["pixel_count"] and not is_stuff(o["class_path"])]
+        assert len(rows) == len(objects)
+        K, w2c = np.array(frame["camera"]["K"]), np.array(frame["camera"]["world_to_camera"])
+        for obj, row in zip(objects, rows):
+            assert len(row) == 15 and row[2] in "012"
+            h, w, l, x, y, z, ry = (float(v) for v in row[8:15])
+            theirs = np.column_stack([_kitti_corners(h, w, l, x, y, z, ry), np.ones(8)]) @ P2.T
+            cam = np.array(obj["bbox_3d"]["corners_world"]) @ w2c[:3, :3].T + w2c[:3, 3]
+            if (cam[:, 2] < 0.5).any() or (theirs[:, 2] < 0.5).any():
+                continue                                                   # a corner behind the camera
+            ours = cam @ K.T
+            a, b = theirs[:, :2] / theirs[:, 2:], ours[:, :2] / ours[:, 2:]
+            gap = np.linalg.norm(a[:, None] - b[None], axis=2)             # same 8 points, in any order
+            assert gap.min(axis=1).max() < 0.05 and gap.min(axis=0).max() < 0.05
+            assert [float(v) for v in row[4:8]] == [obj["bbox_2d"][0], obj["bbox_2d"][1],
+                                                    obj["bbox_2d"][0] + obj["bbox_2d"][2], obj["bbox_2d"][1] + obj["bbox_2d"][3]]
+            checked += 1
+    assert checked > 20
+
+
+def test_cityscapes_label_and_instance_ids(exported):
+    out, frames = exported
+    for stem, frame, passes in frames:
+        gt = out / "cityscapes/gtFine/train/synthetic"
+        label_ids = np.array(Image.open(gt / f"{stem}_gtFine_labelIds.png"))
+        instance_ids = np.array(Image.open(gt / f"{stem}_gtFine_instanceIds.png")).astype(np.int64)
+        assert np.array_equal(label_ids, passes["semantic"])
+        has_instance = instance_ids >= 1000
+        assert np.array_equal(np.where(has_instance, instance_ids // 1000, instance_ids), label_ids)
+        for obj in frame["objects"]:
+            if obj["pixel_count"] and not is_stuff(obj["class_path"]):
+                region = np.unique(instance_ids[passes["instance"] == obj["instance_id"]])
+                assert len(region) == 1 and region[0] // 1000 == obj["class_id"]
+                assert np.array_equal(instance_ids == region[0], passes["instance"] == obj["instance_id"])
+
+
+def test_export_only_without_a_run_fails_in_one_line(tmp_path):
+    result = run_cli("export.only=true", FORMATS, f"out={tmp_path / 'nothing'}")
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert result.returncode == 2 and len(lines) == 1 and "no finished samples" in lines[0]
+    assert not (tmp_path / "nothing").exists()
+    bad = run_cli("export.formats=[coco,tfrecord]", f"out={tmp_path / 'x'}")
+    assert bad.returncode == 2 and "export.formats" in bad.stderr and not (tmp_path / "x").exists()
