@@ -38,6 +38,7 @@ class RenderConfig:
 @dataclass
 class OutputConfig:
     overview: bool = MISSING
+    report: bool = MISSING
     scene3d: bool = MISSING
     points_voxel_m: float = MISSING
     exr: bool = MISSING

@@ -208,5 +208,8 @@ def run(cfg, show_progress: bool = True) -> dict:
               "failed": len(failed), "rendered_this_run": len(todo) - len(failed), "skipped_done": cfg.n - len(todo),
               "partial_removed": redone}
     write_manifest(out, cfg, taxonomy, counts, failed, "complete" if len(done) == cfg.n else "incomplete", device)
+    if cfg.output.report and all_labels:
+        from engine.report import write_report
+        write_report(out, all_labels, json.loads((out / "dataset.json").read_text(encoding="utf-8")))
     elapsed = time.perf_counter() - started
     return {"out": str(out), "counts": counts, "seconds": elapsed, "stage_seconds": dict(timings), "device": device}
