@@ -11,7 +11,8 @@ USAGE = """usage: python render.py [GROUP=OPTION ...] [KEY=VALUE ...] [--cfg job
   groups: scene=landmark   render=preview|default|final
   keys:   n=8 seed=0 out=runs/landmark render.resolution=[320,240] render.samples=16 render.device=auto|cpu|cuda|optix
           scene.landmarks=[0,5,17] scene.weathers=[clear,foggy] export.formats=[coco,yolo,voc,kitti,cityscapes]
-          export.only=true (re-export a finished run)  output.scene3d=true  output.exr=true  qa.max_attempts=4 ...
+          export.only=true (re-export a finished run)  output.scene3d=true  output.exr=true  qa.max_attempts=4
+          topup.coco=instances.json topup.target=min_count:500 topup.mapping=my_mapping.yaml (top up weak classes)
 resolved config:"""
 
 
@@ -27,6 +28,13 @@ def main(argv: list[str]) -> int:
             print((USAGE + "\n" if show else "") + OmegaConf.to_yaml(cfg), end="")
             return 0
         from engine.runner import export_only, run
+        if cfg.topup.coco:
+            from engine.topup import run_topup
+            passed = [a for a in overrides if a.split("=")[0].startswith(("render", "qa."))]
+            s = run_topup(cfg, passed)
+            print(f"top-up: {s['images_added']} images, {s['annotations_added']} instances added; shortfall "
+                  f"{s['shortfall']}; cannot generate {len(s['cannot_generate'])} classes -> {cfg.out}/topup")
+            return 0
         if cfg.export.only:
             done = export_only(cfg)
             print(f"exported {done['samples']} samples as {', '.join(done['exports'])} in {done['seconds']:.1f} s -> {done['out']}")

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, List
+from typing import Any, List, Optional
 
 import yaml
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -53,6 +53,14 @@ class ExportConfig:
 
 
 @dataclass
+class TopupConfig:
+    coco: Optional[str] = MISSING
+    target: str = MISSING
+    mapping: str = MISSING
+    max_rounds: int = MISSING
+
+
+@dataclass
 class QAConfig:
     min_subject_visible_fraction: float = MISSING
     min_subject_pixels: int = MISSING
@@ -65,6 +73,7 @@ class RunConfig:
     render: RenderConfig = field(default_factory=RenderConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+    topup: TopupConfig = field(default_factory=TopupConfig)
     qa: QAConfig = field(default_factory=QAConfig)
     n: int = MISSING
     seed: int = MISSING
@@ -162,6 +171,7 @@ def validate(cfg: DictConfig):
     from engine.exports import EXPORTERS
     bad = [f for f in cfg.export.formats if f not in EXPORTERS]
     _require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
+    _require(cfg.topup.max_rounds >= 1, f"topup.max_rounds: {cfg.topup.max_rounds} is not allowed; give >= 1")
     q = cfg.qa
     _require(0.0 <= q.min_subject_visible_fraction <= 1.0,
              f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")
@@ -184,6 +194,6 @@ def require_choices(values, allowed, key: str):
 def content_hash(cfg: DictConfig) -> str:
     """Hash of everything that decides what a sample looks like (n and out excluded: a run may be extended or moved)."""
     data = OmegaConf.to_container(cfg, resolve=True)
-    data.pop("n"), data.pop("out"), data.pop("export")
+    data.pop("n"), data.pop("out"), data.pop("export"), data.pop("topup")
     data["render"].pop("threads")
     return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -52,7 +52,7 @@ def contact_sheet(out: Path, all_labels: list[dict], tile: int = 256, columns: i
 # ---- report/index.html: one self-contained page (no server, no network) ---------------------------------------------
 def _overlay(out: Path, labels: dict, size: int = 256) -> Image.Image:
     """The first frame with each instance tinted, outlined, and the subject's box drawn."""
-    d = sample_dir(out, labels["sample_id"]) / "0000"
+    d = sample_dir(labels.get("_root", out), labels["sample_id"]) / "0000"      # _root: samples of another run
     rgb = np.array(Image.open(d / "rgb.png").convert("RGB")).astype(np.float64)
     instance = np.array(Image.open(d / "instance.png"))
     colours = np.random.default_rng(0).integers(40, 255, (int(instance.max()) + 1, 3))   # fixed colours per id
@@ -101,7 +101,7 @@ def _histogram(values, bins, labels_fmt) -> dict:
     return {labels_fmt(edges[k], edges[k + 1]): int(c) for k, c in enumerate(counts)}
 
 
-def write_report(out: Path, all_labels: list[dict], manifest: dict, limit: int = 48) -> Path:
+def write_report(out: Path, all_labels: list[dict], manifest: dict, limit: int = 48, extra_html: str = "") -> Path:
     """report/index.html: thumbnails with mask overlays and captions (en/ko), class and attribute histograms,
     visibility and size distributions, QA rejections, provenance and licenses."""
     import html
@@ -147,6 +147,7 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding
 <p id="summary">{len(all_labels)} samples, {sum(len(l['frames']) for l in all_labels)} frames, {len(objects)} visible objects,
 {len(failed)} failed; seed {manifest.get('seed')}; config {html.escape(str(manifest.get('config_hash')))};
 engine {html.escape(str(manifest.get('versions', {}).get('engine')))}, bpy {html.escape(str(manifest.get('versions', {}).get('bpy')))}.</p>
+{extra_html}
 <h2>Samples <small>(first {min(limit, len(all_labels))}; masks tinted, outlines in yellow, subject box in red)</small></h2>
 <div class="grid" id="samples">{''.join(cards)}</div>
 <h2>Distributions</h2><div class="charts">{charts}</div>

@@ -53,9 +53,9 @@ def tree(rng, kind: str | None = None, foliage=("green", "green", "teal", "ochre
     return b.build(), mats, {"kind": kind, "height": round(h, 2), "foliage": crown_color}
 
 
-def prop(rng):
-    """A street prop: lamp post or bench."""
-    kind = pick(rng, ["lamppost", "bench"])
+def prop(rng, kind: str | None = None):
+    """A street prop: lamp post or bench (drawn unless `kind` is given)."""
+    kind = kind or pick(rng, ["lamppost", "bench"])
     mats = [material(rng, "metal", pick(rng, ["black", "dark_grey", "green"])), material(rng, "wood", "brown")]
     b = MeshBuilder()
     if kind == "lamppost":

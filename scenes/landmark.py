@@ -14,7 +14,7 @@ from engine.config import ConfigError, require_choices, require_range
 from engine.geometry import compass_name, look_at, pose
 from engine.spec import Camera, SceneObject, SceneSpec
 from generators import context
-from generators.landmarks import TYPES, landmark
+from generators.landmarks import CATALOGUE, TYPES, landmark
 from generators.materials import COLORS, KINDS, pick
 from scenes.text import a_an, obj
 from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
@@ -35,9 +35,16 @@ class Config:
     fill: List[float] = MISSING
     elevation_deg: List[float] = MISSING
     focal_mm: List[float] = MISSING
+    focus_classes: List[str] = MISSING
+
+
+CONTEXT_KINDS = {"context/building": "buildings", "context/tree": "trees", "context/prop/bench": "props",
+                 "context/prop/lamppost": "props"}
+FOCUSABLE = [CATALOGUE[t][0] for t in TYPES] + list(CONTEXT_KINDS)
 
 
 def validate(cfg):
+    require_choices(list(cfg.focus_classes), FOCUSABLE, "scene.focus_classes") if len(cfg.focus_classes) else None
     if cfg.landmarks is not None:
         if len(cfg.landmarks) == 0 or min(cfg.landmarks) < 0:
             raise ConfigError(f"scene.landmarks: {list(cfg.landmarks)} is not allowed; give landmark ids >= 0, or null")
@@ -53,10 +60,22 @@ def validate(cfg):
 
 
 def identities(cfg) -> list[int]:
-    return list(cfg.landmarks) if cfg.landmarks is not None else list(range(cfg.num_landmarks))
+    """Landmark ids to cycle through; with landmark classes in focus_classes, only ids of those types."""
+    focus = [TYPES.index(t) for t in TYPES if CATALOGUE[t][0] in cfg.focus_classes]
+    if cfg.landmarks is not None:
+        return [i for i in cfg.landmarks if not focus or i % len(TYPES) in focus] or focus
+    if focus:       # num_landmarks identities, all of the focused types (id i has type i % 12)
+        return [t + len(TYPES) * k for k in range(max(1, cfg.num_landmarks // len(focus))) for t in focus]
+    return list(range(cfg.num_landmarks))
 
 
-def _place_context(rng, kind_count, lm_radius, camera_xy, target_xy, plaza_half):
+def _count_range(cfg, class_path: str):
+    """[min, max] objects of a context class; a class in focus gets up to twice the usual maximum."""
+    lo, hi = cfg[CONTEXT_KINDS[class_path]]
+    return (hi, max(2 * hi, 1)) if class_path in cfg.focus_classes else (lo, hi)
+
+
+def _place_context(rng, kind_count, makers, lm_radius, camera_xy, target_xy, plaza_half):
     """Scatter context objects around the landmark: no overlaps, none at the camera, no building between camera and
     landmark (a wall would hide it entirely); trees and props may stand in the line of sight and occlude naturally."""
     placed = []   # (kind, x, y, radius)
@@ -76,7 +95,7 @@ def _place_context(rng, kind_count, lm_radius, camera_xy, target_xy, plaza_half)
     for kind, count, r_min, r_max in kind_count:
         for _ in range(count):
             for _attempt in range(30):
-                mesh, mats, params = getattr(context, kind)(rng)
+                mesh, mats, params = makers[kind](rng)
                 radius = float(np.linalg.norm(mesh.vertices[:, :2], axis=1).max())
                 lo = (plaza_half + radius + 1) if kind == "building" else lm_radius + radius + r_min
                 dist, ang = rng.uniform(lo, lo + r_max), rng.uniform(0, 2 * np.pi)
@@ -119,13 +138,17 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
     g_mesh, g_mats, g_params = context.ground(rng, plaza_half, extent=1500.0)
     objects.append(SceneObject(2, "ground", "ground", g_mesh, g_mats, [pose()], {"surface": g_mats[0].color_name},
                                {"generator": "generators.context.ground", "params": g_params}))
-    counts = [("building", int(rng.integers(cfg.buildings[0], cfg.buildings[1] + 1)), 0.0, 90.0),
-              ("tree", int(rng.integers(cfg.trees[0], cfg.trees[1] + 1)), 2.0, 60.0),
-              ("prop", int(rng.integers(cfg.props[0], cfg.props[1] + 1)), 1.0, 15.0)]
-    classes = {"building": "context/building", "tree": "context/tree", "prop": "context/prop"}
-    for kind, mesh, mats, params, obj_pose in _place_context(rng, counts, lm.radius, cam_pos[:2], target[:2], plaza_half):
+    counts = [(kind, int(rng.integers(lo, hi + 1)), near, far) for kind, (lo, hi), near, far in (
+        ("building", _count_range(cfg, "context/building"), 0.0, 90.0), ("tree", _count_range(cfg, "context/tree"), 2.0, 60.0),
+        ("prop", max(_count_range(cfg, c) for c in ("context/prop/bench", "context/prop/lamppost")), 1.0, 15.0))]
+    focus_props = [c.rsplit("/", 1)[1] for c in cfg.focus_classes if c.startswith("context/prop/")]
+    makers = {"building": context.building, "tree": context.tree,      # a prop class in focus: only that kind of prop
+              "prop": lambda r: context.prop(r, kind=pick(r, focus_props) if focus_props else None)}
+    for kind, mesh, mats, params, obj_pose in _place_context(rng, counts, makers, lm.radius, cam_pos[:2], target[:2],
+                                                             plaza_half):
         iid = len(objects) + 1
-        objects.append(SceneObject(iid, classes[kind], f"{kind}_{iid:03d}", mesh, mats, [obj_pose], params,
+        class_path = f"context/prop/{params['kind']}" if kind == "prop" else f"context/{kind}"
+        objects.append(SceneObject(iid, class_path, f"{kind}_{iid:03d}", mesh, mats, [obj_pose], params,
                                    {"generator": f"generators.context.{kind}", "params": params}))
 
     view = {"azimuth_deg": round(azimuth, 2), "compass": compass_name(azimuth),
@@ -143,7 +166,8 @@ _STYLE = {"traditional": "전통", "ancient": "고대", "modern": "현대", "ind
 _COMPASS_KO = {"north": "북쪽", "north-east": "북동쪽", "east": "동쪽", "south-east": "남동쪽", "south": "남쪽",
                "south-west": "남서쪽", "west": "서쪽", "north-west": "북서쪽"}
 _OCCLUDER = {"context/tree": ("trees", "나무"), "context/building": ("buildings", "건물"),
-             "context/prop": ("street furniture", "거리 시설물"), "ground": ("the terrain", "지형")}
+             "context/prop/bench": ("street furniture", "거리 시설물"),
+             "context/prop/lamppost": ("street furniture", "거리 시설물"), "ground": ("the terrain", "지형")}
 _NUMBER = {3: "three", 5: "five", 7: "seven", 9: "nine"}
 
 

@@ -22,7 +22,7 @@ def _analytic_scene(width=96, height=72):
     camera = Camera(width=width, height=height, lens_mm=30.0, poses=[look_at((0, 0, HEIGHT), (0.3, 10, 0.6))])
     env = Environment((0.3, -0.5, 0.8), (1, 1, 1), 3.0, 1.0, (0.2, 0.3, 0.8), (0.7, 0.8, 0.9), (0.2, 0.2, 0.2), 1.0)
     return SceneSpec("test", "analytic", [SceneObject(1, "ground", "plane", plane, grey, [pose()]),
-                                         SceneObject(2, "context/prop", "sphere", sphere, grey, [pose(CENTRE)])],
+                                         SceneObject(2, "context/tree", "sphere", sphere, grey, [pose(CENTRE)])],
                      camera, env)
 
 

@@ -68,7 +68,7 @@ def test_captions_are_bilingual_and_follow_visibility():
     spec = recipe.build(cfg, np.random.default_rng([0, 0, 0]), 0, 96, 96)   # identity 0: a pagoda
     def frames(subject):
         return [{"objects": [dict(subject, instance_id=1)]}]
-    hidden = recipe.describe(spec, frames({"visible_fraction": 0.4, "occluded_by": {"context/tree": 0.5, "context/prop": 0.1}}),
+    hidden = recipe.describe(spec, frames({"visible_fraction": 0.4, "occluded_by": {"context/tree": 0.5, "context/prop/bench": 0.1}}),
                              taxonomy, np.random.default_rng(0))
     full = recipe.describe(spec, frames({"visible_fraction": 1.0, "occluded_by": {}}), taxonomy, np.random.default_rng(0))
     assert "mostly hidden by trees" in hidden["en"][0] and "나무에 대부분 가려짐" in hidden["ko"][0]
