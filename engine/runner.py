@@ -49,6 +49,20 @@ class Sample:
     timings: dict = field(default_factory=dict)
 
 
+def _tracks(frame_labels: list[dict]) -> list[dict]:
+    """Instance ids are stable over a sample's frames, so each object is one track: where it is seen."""
+    tracks = {}
+    for frame in frame_labels:
+        for obj in frame["objects"]:
+            obj["track_id"] = obj["instance_id"]
+            t = tracks.setdefault(obj["instance_id"], {"track_id": obj["instance_id"], "class_path": obj["class_path"],
+                                                       "frames_in_view": [], "frames_visible": []})
+            t["frames_in_view"].append(frame["index"])
+            if obj["pixel_count"]:
+                t["frames_visible"].append(frame["index"])
+    return list(tracks.values())
+
+
 class SampleProducer:
     """Turns (config, index) into an accepted sample, or a list of rejection reasons. Holds one Blender session."""
 
@@ -89,7 +103,7 @@ class SampleProducer:
                 "scene": {"family": spec.family, "category": spec.category, "tags": spec.tags, "captions": captions,
                           "image_stats": measured},
                 "taxonomy_version": self.taxonomy.version,
-                "frames": frame_labels, "tracks": [], "actions": [], "events": [],
+                "frames": frame_labels, "tracks": _tracks(frame_labels), "actions": [], "events": [],
                 "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,
                                "seed": [int(cfg.seed), index, attempt], "assets": [], "augment": None,
                                "statement": STATEMENT},

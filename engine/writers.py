@@ -73,26 +73,30 @@ def write_coco(out: Path, all_labels: list[dict], taxonomy) -> Path:
     groups = taxonomy.groups
     categories = [{"id": c.id, "name": c.en, "supercategory": groups.get(c.parent, {}).get("en", c.parent or c.path),
                    "path": c.path, "name_ko": c.ko} for c in taxonomy.classes if c.path != "sky"]
-    images, annotations, captions = [], [], []
+    images, annotations, captions, videos = [], [], [], []
     for labels in all_labels:
+        video_id = len(videos) + 1                  # COCO-video style (TAO / YouTube-VIS): a sample is a video
+        videos.append({"id": video_id, "name": labels["sample_id"], "frames": len(labels["frames"])})
         for frame in labels["frames"]:
             image_id = len(images) + 1
             images.append({"id": image_id, "file_name": f"{SAMPLES}/{labels['sample_id']}/{frame['index']:04d}/rgb.png",
                            "width": frame["camera"]["width"], "height": frame["camera"]["height"],
-                           "sample_id": labels["sample_id"], "frame_index": frame["index"]})
+                           "sample_id": labels["sample_id"], "frame_index": frame["index"], "video_id": video_id,
+                           "frame_id": frame["index"]})
             for obj in frame["objects"]:
                 if obj["pixel_count"] == 0:
                     continue
                 annotations.append({"id": len(annotations) + 1, "image_id": image_id, "category_id": obj["class_id"],
                                     "segmentation": obj["mask_rle"], "area": obj["pixel_count"], "bbox": obj["bbox_2d"],
-                                    "iscrowd": 0, "instance_id": obj["instance_id"],
+                                    "iscrowd": 0, "instance_id": obj["instance_id"], "video_id": video_id,
+                                    "track_id": video_id * 65536 + obj["instance_id"],   # unique over the data set
                                     "visible_fraction": obj["visible_fraction"], "bbox_amodal": obj["bbox_2d_amodal"]})
             for lang, texts in labels["scene"]["captions"].items():
                 for text in texts:
                     captions.append({"id": len(captions) + 1, "image_id": image_id, "caption": text, "lang": lang})
     info = {"description": "procedurally generated; no real person or copyrighted work depicted",
             "taxonomy_version": taxonomy.version}
-    write_json(coco_dir / "annotations.json", {"info": info, "images": images, "annotations": annotations,
-                                               "categories": categories})
+    write_json(coco_dir / "annotations.json", {"info": info, "videos": videos, "images": images,
+                                               "annotations": annotations, "categories": categories})
     write_json(coco_dir / "captions.json", {"info": info, "images": images, "annotations": captions})
     return coco_dir

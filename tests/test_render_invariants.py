@@ -135,6 +135,11 @@ def test_coco_export_loads_and_decodes_to_the_instance_masks(any_run):
         for ann in coco.loadAnns(coco.getAnnIds(imgIds=image["id"])):
             assert np.array_equal(coco.annToMask(ann).astype(bool), instance == ann["instance_id"])
             assert ann["area"] == int((instance == ann["instance_id"]).sum())
+    videos = {v["id"]: v for v in load_json(out / "coco" / "annotations.json")["videos"]}
+    for ann in coco.loadAnns(coco.getAnnIds()):                        # COCO-video track ids follow our instances
+        image = coco.loadImgs(ann["image_id"])[0]
+        assert ann["track_id"] == image["video_id"] * 65536 + ann["instance_id"]
+        assert videos[image["video_id"]]["name"] == image["sample_id"]
     captions = load_json(out / "coco" / "captions.json")
     assert {c["lang"] for c in captions["annotations"]} == {"en", "ko"}
 
