@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 
-from engine.spec import Material, Mesh
+from engine.spec import Mesh
 from generators.materials import material, pick
 from generators.shapes import MeshBuilder, box, dome, frustum, place, sphere
 

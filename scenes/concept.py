@@ -9,7 +9,6 @@ from __future__ import annotations
 import colorsys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import List, Optional
 
 import numpy as np

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from engine.config import ConfigError, compose
-from generators.terrain import BIOMES, SURFACES, make_terrain, surface_classes, terrain_meshes, thermal_erosion
+from generators.terrain import BIOMES, make_terrain, surface_classes, terrain_meshes, thermal_erosion
 from scenes import landscape
 
 
