@@ -38,22 +38,11 @@ def blender_log_silenced():
             os.close(saved)
 
 
-def _exr_channels(path: str) -> dict:
-    import OpenEXR
-    channels = {}
-    with OpenEXR.File(path) as f:
-        for part in f.parts:
-            for name, channel in part.channels.items():
-                channels[name] = channel.pixels
-    return channels
-
-
 def _exr_parts(path: str) -> list:
-    """The EXR's parts as (header, channels, name), minus the denoiser's noisy copy of the beauty."""
+    """The EXR's parts as (header, channels, name)."""
     import OpenEXR
     with OpenEXR.File(path) as f:
-        return [(dict(p.header), {k: c.pixels for k, c in p.channels.items()}, p.name()) for p in f.parts
-                if "Noisy" not in p.name()]
+        return [(dict(p.header), {k: c.pixels for k, c in p.channels.items()}, p.name()) for p in f.parts]
 
 
 class BlenderBackend:
@@ -254,7 +243,8 @@ class BlenderBackend:
             self.bpy.ops.render.render(write_still=False)
 
     def read_passes(self, spec: SceneSpec, frame: int) -> dict:
-        ch = _exr_channels(self.exr_path)
+        parts = _exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers
+        ch = {name: pixels for _, channels, _ in parts for name, pixels in channels.items()}
         depth = ch["ViewLayer.Depth.Z"].astype(np.float32)
         background = depth >= BACKGROUND_DEPTH
         depth[background] = np.inf
@@ -271,7 +261,8 @@ class BlenderBackend:
         normal[background] = 0.0
         env = spec.environment
         linear = apply_haze(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, env.haze_density, env.haze_color)
-        extra = {"exr_parts": _exr_parts(self.exr_path)} if self.exr_deliverable else {}
+        # the deliverable EXR keeps every layer but the denoiser's noisy copy of the beauty
+        extra = {"exr_parts": [p for p in parts if "Noisy" not in p[2]]} if self.exr_deliverable else {}
         return {**extra, "rgb": linear_to_srgb8(linear), "depth": depth, "normal": normal.astype(np.float32),
                 "instance": instance, "semantic": semantic,
                 # how far the index passes are from integers: 0 means hard masks (checked by QA)
