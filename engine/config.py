@@ -61,6 +61,15 @@ class TopupConfig:
 
 
 @dataclass
+class LauncherConfig:
+    name: str = MISSING
+    workers: int = MISSING
+    retries: int = MISSING
+    failure_budget: int = MISSING
+    recycle_after: int = MISSING
+
+
+@dataclass
 class QAConfig:
     min_subject_visible_fraction: float = MISSING
     min_subject_pixels: int = MISSING
@@ -74,6 +83,7 @@ class RunConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     topup: TopupConfig = field(default_factory=TopupConfig)
+    launcher: LauncherConfig = field(default_factory=LauncherConfig)
     qa: QAConfig = field(default_factory=QAConfig)
     n: int = MISSING
     seed: int = MISSING
@@ -172,6 +182,11 @@ def validate(cfg: DictConfig):
     bad = [f for f in cfg.export.formats if f not in EXPORTERS]
     _require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
     _require(cfg.topup.max_rounds >= 1, f"topup.max_rounds: {cfg.topup.max_rounds} is not allowed; give >= 1")
+    la = cfg.launcher
+    _require(la.name == "local", f"launcher.name: '{la.name}' is not allowed; choose local (Ray is not built yet)")
+    _require(la.workers >= 1, f"launcher.workers: {la.workers} is not allowed; give >= 1")
+    _require(la.retries >= 0 and la.failure_budget >= 0 and la.recycle_after >= 1,
+             "launcher.retries/failure_budget/recycle_after: give retries >= 0, failure_budget >= 0, recycle_after >= 1")
     q = cfg.qa
     _require(0.0 <= q.min_subject_visible_fraction <= 1.0,
              f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")
@@ -194,6 +209,6 @@ def require_choices(values, allowed, key: str):
 def content_hash(cfg: DictConfig) -> str:
     """Hash of everything that decides what a sample looks like (n and out excluded: a run may be extended or moved)."""
     data = OmegaConf.to_container(cfg, resolve=True)
-    data.pop("n"), data.pop("out"), data.pop("export"), data.pop("topup")
+    data.pop("n"), data.pop("out"), data.pop("export"), data.pop("topup"), data.pop("launcher")
     data["render"].pop("threads")
     return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 import platform
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import yaml
 from omegaconf import OmegaConf
-from tqdm import tqdm
 
 import engine
 from engine.annotate import annotate
@@ -23,7 +21,7 @@ from engine.imagestats import image_stats
 from engine.qa import check
 from engine.taxonomy import load_taxonomy
 from engine.exports import export
-from engine.writers import is_complete, load_labels, remove_partial, write_json, write_sample
+from engine.writers import is_complete, load_labels, remove_partial, write_json
 from scenes import FAMILIES
 
 ASSET_REGISTRY = Path(__file__).resolve().parent.parent / "assets" / "registry.yaml"
@@ -141,6 +139,14 @@ def write_manifest(out: Path, cfg, taxonomy, counts: dict, failed: list, status:
     })
 
 
+def probe_device(cfg) -> str:
+    """The render device Cycles will use (raises BackendError for an absent GPU)."""
+    from engine.backend import BlenderBackend
+    backend = BlenderBackend(cfg.render, load_taxonomy())
+    backend.close()
+    return backend.device
+
+
 def _extra_writers(cfg, sample: Sample, taxonomy, producer) -> list:
     """Writers that add to a sample's folder before it is renamed into place."""
     writers = []
@@ -189,28 +195,14 @@ def run(cfg, show_progress: bool = True) -> dict:
     started = time.perf_counter()
     ids = [sample_id(i) for i in range(cfg.n)]
     todo = [i for i in range(cfg.n) if not is_complete(out, ids[i])]
-    producer = SampleProducer(cfg) if todo else None   # a device that is not there fails here, before any write
-    device = producer.backend.device if producer else None
+    device = probe_device(cfg) if todo else None       # a device that is not there fails here, before any write
     out.mkdir(parents=True, exist_ok=True)
     redone = remove_partial(out)
-    failed, timings = [], defaultdict(float)
+    failed, timings = [], {}
     write_manifest(out, cfg, taxonomy, {"planned": cfg.n}, failed, "running", device)
     if todo:
-        bar = tqdm(todo, desc=f"render {cfg.scene.name}", unit="sample", disable=not show_progress, dynamic_ncols=True)
-        try:
-            for index in bar:
-                sample, reasons = producer.produce(index)
-                if sample is None:
-                    failed.append({"sample_id": ids[index], "reasons": reasons})
-                else:
-                    t0 = time.perf_counter()
-                    write_sample(out, ids[index], sample.labels, sample.scene, sample.frames, _extra_writers(cfg, sample, taxonomy, producer))
-                    sample.timings["write"] = time.perf_counter() - t0
-                    for k, v in sample.timings.items():
-                        timings[k] += v
-                bar.set_postfix(failed=len(failed), rejected=sum(1 for f in failed for _ in f["reasons"]))
-        finally:
-            producer.close()
+        from engine.launcher import render_samples
+        failed, timings = render_samples(cfg, todo, show_progress)
     done = [s for s in ids if is_complete(out, s)]
     all_labels = load_labels(out, done)
     export(out, all_labels, taxonomy, list(cfg.export.formats))

@@ -1,0 +1,179 @@
+"""Local launcher: render a run's samples in one process, or in N worker processes that each keep their own Blender
+session. A worker that crashes (segfault, OOM kill) costs only its current sample, which is retried on a fresh worker
+up to `launcher.retries` times and then recorded as failed with the reason. Workers recycle their Blender session
+after `launcher.recycle_after` samples, and die with the parent (Linux), so a killed run leaves nothing behind.
+
+Fault injection for the reliability tests: ENGINE_FAULT_KILL="3,5" makes the worker that takes sample 3 (or 5) kill
+itself with SIGKILL the first time; "always:3" every time.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+from collections import defaultdict, deque
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from omegaconf import OmegaConf
+from tqdm import tqdm
+
+
+def _die_with_parent():
+    """Ask Linux to SIGKILL this process when its parent dies (a kill -9 of the run must not leave renders behind)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _maybe_fault(out: str, index: int):
+    spec = os.environ.get("ENGINE_FAULT_KILL", "")
+    always = spec.startswith("always:")
+    if str(index) in spec.removeprefix("always:").split(","):
+        marker = Path(out) / f".fault-{index}"
+        if always or not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _produce_and_write(producer, cfg, index: int, taxonomy) -> tuple:
+    from engine.runner import _extra_writers, sample_id
+    from engine.writers import write_sample
+    sample, reasons = producer.produce(index)
+    if sample is None:
+        return "failed", index, reasons
+    t0 = time.perf_counter()
+    write_sample(Path(cfg.out), sample_id(index), sample.labels, sample.scene, sample.frames,
+                 _extra_writers(cfg, sample, taxonomy, producer))
+    sample.timings["write"] = time.perf_counter() - t0
+    return "done", index, sample.timings
+
+
+def _worker(config: dict, conn):
+    _die_with_parent()
+    # spawn hands us the parent's sys.path, which importing bpy there extended with Blender's own script folders;
+    # left in place, `import bpy` here would find Blender's inner bpy package instead of the module
+    sys.path[:] = [p for p in sys.path if f"{os.sep}bpy{os.sep}" not in p]
+    from engine.runner import SampleProducer
+    from engine.taxonomy import load_taxonomy
+    cfg = OmegaConf.create(config)
+    producer, taxonomy, served = SampleProducer(cfg), load_taxonomy(), 0
+    try:
+        while True:
+            try:
+                index = conn.recv()
+            except EOFError:                  # the parent is gone
+                break
+            if index is None:
+                break
+            _maybe_fault(cfg.out, index)
+            conn.send(_produce_and_write(producer, cfg, index, taxonomy))
+            served += 1
+            if served >= cfg.launcher.recycle_after:
+                conn.send(("recycle",))
+                break
+    finally:
+        producer.close()
+
+
+def render_samples(cfg, todo: list, show_progress: bool = True):
+    """Render the samples in `todo`; returns (failed [{sample_id, reasons}], summed stage timings)."""
+    from engine.runner import SampleProducer, sample_id
+    from engine.taxonomy import load_taxonomy
+    failed, timings = [], defaultdict(float)
+    bar = tqdm(total=len(todo), desc=f"render {cfg.scene.name}", unit="sample", disable=not show_progress,
+               dynamic_ncols=True)
+    workers = min(int(cfg.launcher.workers), len(todo))
+
+    def account(message):
+        kind, index, payload = message
+        if kind == "failed":
+            failed.append({"sample_id": sample_id(index), "reasons": payload})
+        else:
+            for k, v in payload.items():
+                timings[k] += v
+        bar.update(1)
+        bar.set_postfix(failed=len(failed))
+
+    if workers <= 1:                          # in this process: one Blender session, recycled as configured
+        taxonomy, producer, served = load_taxonomy(), SampleProducer(cfg), 0
+        try:
+            for index in todo:
+                if served and served % cfg.launcher.recycle_after == 0:
+                    producer.close()
+                    producer = SampleProducer(cfg)
+                account(_produce_and_write(producer, cfg, index, taxonomy))
+                served += 1
+        finally:
+            producer.close()
+            bar.close()
+        return failed, timings
+
+    config = OmegaConf.to_container(cfg, resolve=True)
+    if cfg.render.threads == 0:               # share the cores instead of every Blender taking all of them
+        config["render"]["threads"] = max(1, (os.cpu_count() or 1) // workers)
+    ctx = mp.get_context("spawn")
+    pending, attempts, crashes = deque(todo), defaultdict(int), {}
+    alive = {}                                # sentinel -> [process, connection, sample in flight]
+
+    def start():
+        parent_end, child_end = ctx.Pipe()
+        process = ctx.Process(target=_worker, args=(config, child_end), daemon=True)
+        process.start()
+        child_end.close()
+        alive[process.sentinel] = [process, parent_end, None]
+        assign(alive[process.sentinel])
+
+    def assign(slot):
+        slot[2] = pending.popleft() if pending else None
+        slot[1].send(slot[2])
+
+    remaining = len(todo)
+    try:
+        for _ in range(workers):
+            start()
+        while remaining:
+            ready = wait([s[1] for s in alive.values()] + list(alive), timeout=5)
+            for sentinel, slot in list(alive.items()):
+                process, conn, index = slot
+                while conn in ready or conn.poll():
+                    ready = [r for r in ready if r is not conn]
+                    try:
+                        message = conn.recv()
+                    except (EOFError, OSError):
+                        break
+                    if message[0] == "recycle":
+                        slot[2] = None
+                        continue
+                    account(message)
+                    remaining -= 1
+                    assign(slot)
+                if not process.is_alive():
+                    process.join()
+                    del alive[sentinel]
+                    if slot[2] is not None:   # it died working on a sample: retry it elsewhere, or give up on it
+                        index = slot[2]
+                        attempts[index] += 1
+                        crashes[index] = f"worker exited with code {process.exitcode}"
+                        if attempts[index] > cfg.launcher.retries:
+                            account(("failed", index, [f"{crashes[index]}, {attempts[index]} times"]))
+                            remaining -= 1
+                        else:
+                            pending.appendleft(index)
+                    if pending:
+                        start()
+    finally:
+        for process, conn, _ in alive.values():
+            try:
+                conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+        bar.close()
+    return failed, timings

@@ -1,0 +1,78 @@
+"""Batch reliability: worker processes, a crashing worker, and a run killed with SIGKILL then resumed."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pycocotools.coco import COCO
+
+from conftest import ROOT, load_json, run_cli
+
+pytestmark = pytest.mark.render
+BASE = ["render=preview", "render.resolution=[64,64]", "seed=11", "output.overview=false", "output.report=false"]
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, str(ROOT / "render.py"), *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, **(env or {})})
+
+
+def _done(out: Path) -> list:
+    return sorted(p.name for p in (out / "samples").glob("[0-9]*") if (p / "labels.json").is_file())
+
+
+def test_workers_give_the_same_labels_as_one_process(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli(*BASE, "n=4", f"out={one}").returncode == 0
+    assert run_cli(*BASE, "n=4", "launcher.workers=2", f"out={two}").returncode == 0
+    for sid in _done(one):
+        assert (one / "samples" / sid / "labels.json").read_bytes() == (two / "samples" / sid / "labels.json").read_bytes()
+
+
+def test_a_crashing_worker_costs_only_a_retry(tmp_path):
+    out = tmp_path / "crash"
+    result = _cli(*BASE, "n=4", "launcher.workers=2", f"out={out}", env={"ENGINE_FAULT_KILL": "2"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (out / ".fault-2").exists() and _done(out) == [f"{i:06d}" for i in range(4)]
+    assert load_json(out / "dataset.json")["failed"] == []
+
+
+def test_a_sample_that_always_crashes_is_recorded_and_budgeted(tmp_path):
+    out = tmp_path / "always"
+    result = _cli(*BASE, "n=3", "launcher.workers=2", "launcher.retries=1", f"out={out}",
+                  env={"ENGINE_FAULT_KILL": "always:1"})
+    assert result.returncode == 1                                          # failure budget 0 exceeded
+    failed = load_json(out / "dataset.json")["failed"]
+    assert [f["sample_id"] for f in failed] == ["000001"] and "exited with code -9, 2 times" in failed[0]["reasons"][0]
+    assert _done(out) == ["000000", "000002"]
+    again = _cli(*BASE, "n=3", "launcher.workers=2", "launcher.retries=1", "launcher.failure_budget=1",
+                 f"out={out}", env={"ENGINE_FAULT_KILL": "always:1"})
+    assert again.returncode == 0                                           # within budget now
+
+
+@pytest.mark.parametrize("kill_after", [1, 3])
+def test_kill_minus_nine_then_resume(tmp_path, kill_after):
+    out, n = tmp_path / "killed", 6
+    args = [sys.executable, str(ROOT / "render.py"), *BASE, f"n={n}", "launcher.workers=2", f"out={out}"]
+    run = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while len(_done(out)) < kill_after if (out / "samples").exists() else True:
+        assert time.time() < deadline and run.poll() is None
+        time.sleep(0.05)
+    children = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True).stdout.split()
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    time.sleep(2)
+    assert children and not [c for c in children if Path(f"/proc/{c}").exists()]   # workers died with the parent
+    assert len(_done(out)) < n
+    resumed = run_cli(*BASE, f"n={n}", "launcher.workers=2", f"out={out}")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert _done(out) == [f"{i:06d}" for i in range(n)]                    # exactly n, no duplicates
+    assert not list((out / "samples").glob(".tmp-*"))                      # nothing torn left behind
+    for sid in _done(out):
+        labels = load_json(out / "samples" / sid / "labels.json")
+        assert labels["sample_id"] == sid and (out / "samples" / sid / "0000" / "rgb.png").stat().st_size > 0
+    assert len(COCO(str(out / "coco" / "annotations.json")).getImgIds()) == n
