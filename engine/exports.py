@@ -6,6 +6,8 @@ existing run.
     voc/                        JPEGImages, Annotations (XML), SegmentationClass, SegmentationObject, ImageSets
     kitti/                      image_2, label_2, calib (P2 maps KITTI's level camera frame to pixels; see write_kitti)
     cityscapes/                 leftImg8bit/, gtFine/ (labelIds = taxonomy ids, instanceIds = id * 1000 + k)
+    webdataset/                 shard-NNNNNN.tar of 1,000 frames each: <stem>.rgb.png, .instance.png, .semantic.png,
+                                .depth.npz, .normal.npz, .json
 A frame's <stem> is <sample_id>_<frame:04d>.
 """
 from __future__ import annotations
@@ -315,7 +317,30 @@ def write_cityscapes(out, all_labels, taxonomy) -> Path:
     return root
 
 
-EXPORTERS = {"coco": write_coco, "yolo": write_yolo, "voc": write_voc, "kitti": write_kitti, "cityscapes": write_cityscapes}
+# ---- WebDataset ----------------------------------------------------------------------------------------------------
+def write_webdataset(out, all_labels, taxonomy, shard_size: int = 1000) -> Path:
+    """Tar shards for streaming training: one entry group per frame, key <sample_id>_<frame>, members rgb.png,
+    instance.png, semantic.png, depth.npz, normal.npz and json (the frame's labels plus the sample's scene block)."""
+    import io
+    import tarfile
+    root = _fresh(Path(out) / "webdataset")
+    frames = list(_frames(all_labels))
+    for shard in range(0, max(len(frames), 1), shard_size):
+        with tarfile.open(root / f"shard-{shard // shard_size:06d}.tar", "w") as tar:
+            for labels, frame, stem in frames[shard:shard + shard_size]:
+                folder = _image(out, labels, frame).parent
+                for name in ("rgb.png", "instance.png", "semantic.png", "depth.npz", "normal.npz"):
+                    tar.add(folder / name, arcname=f"{stem}.{name}")
+                data = json.dumps({"sample_id": labels["sample_id"], "scene": labels["scene"], "frame": frame,
+                                   "taxonomy_version": labels["taxonomy_version"]}, ensure_ascii=False).encode()
+                info = tarfile.TarInfo(f"{stem}.json")
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return root
+
+
+EXPORTERS = {"coco": write_coco, "yolo": write_yolo, "voc": write_voc, "kitti": write_kitti, "cityscapes": write_cityscapes,
+             "webdataset": write_webdataset}
 
 
 def export(out, all_labels, taxonomy, formats) -> dict:

@@ -11,7 +11,7 @@ from engine.exports import is_stuff, yolo_classes
 from engine.taxonomy import load_taxonomy
 
 pytestmark = pytest.mark.render
-FORMATS = "export.formats=[coco,yolo,voc,kitti,cityscapes]"
+FORMATS = "export.formats=[coco,yolo,voc,kitti,cityscapes,webdataset]"
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +135,22 @@ def test_cityscapes_label_and_instance_ids(exported):
                 region = np.unique(instance_ids[passes["instance"] == obj["instance_id"]])
                 assert len(region) == 1 and region[0] // 1000 == obj["class_id"]
                 assert np.array_equal(instance_ids == region[0], passes["instance"] == obj["instance_id"])
+
+
+def test_webdataset_shards_hold_every_frame(exported):
+    import io
+    import json
+    import tarfile
+    out, frames = exported
+    with tarfile.open(out / "webdataset" / "shard-000000.tar") as tar:
+        names = tar.getnames()
+        for stem, frame, passes in frames:
+            assert {f"{stem}.{m}" for m in ("rgb.png", "instance.png", "semantic.png", "depth.npz", "normal.npz", "json")} <= set(names)
+            entry = json.loads(tar.extractfile(f"{stem}.json").read())
+            assert entry["frame"] == frame
+            instance = np.array(Image.open(io.BytesIO(tar.extractfile(f"{stem}.instance.png").read())))
+            assert np.array_equal(instance, passes["instance"])
+    assert len(names) == 6 * len(frames)
 
 
 def test_export_only_without_a_run_fails_in_one_line(tmp_path):
