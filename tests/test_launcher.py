@@ -62,7 +62,7 @@ def test_kill_minus_nine_then_resume(tmp_path, kill_after):
     while len(_done(out)) < kill_after if (out / "samples").exists() else True:
         assert time.time() < deadline and run.poll() is None
         time.sleep(0.05)
-    children = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True).stdout.split()
+    children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     time.sleep(2)
