@@ -1,5 +1,5 @@
-"""Throughput of the local launcher with 1 vs N worker processes on this machine, and the cost of resuming a run that
-is already complete (it should be seconds).
+"""Throughput with 1 vs N local worker processes and N Ray actors on this machine, and the cost of resuming a run
+that is already complete (it should be seconds).
 
     python bench/bench_workers.py              # 8 samples at 256x256, render=default, 1 vs 2 workers
     python bench/bench_workers.py --n 16 --workers 4 render=preview
@@ -31,9 +31,12 @@ def main():
         one = timed_run(common + [f"out={tmp}/one"])
         many = timed_run(common + [f"launcher.workers={a.workers}", f"out={tmp}/many"])
         resume = timed_run(common + [f"launcher.workers={a.workers}", f"out={tmp}/many"])
+        on_ray = timed_run(common + ["launcher.name=ray", f"launcher.workers={a.workers}", f"out={tmp}/ray"])
     print(f"{a.n} samples {' '.join(a.overrides) or '(render=default, 256x256)'}, whole command incl. start-up")
     print(f"1 worker   {one:7.1f} s   {a.n / one:.3f} samples/s")
     print(f"{a.workers} workers  {many:7.1f} s   {a.n / many:.3f} samples/s   speed-up {one / many:.2f}x")
+    print(f"Ray, {a.workers} actors {on_ray:6.1f} s   {a.n / on_ray:.3f} samples/s   speed-up {one / on_ray:.2f}x "
+          f"(local cluster start included)")
     print(f"resume of the finished run: {resume:.1f} s")
 
 

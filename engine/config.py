@@ -64,6 +64,8 @@ class TopupConfig:
 class LauncherConfig:
     name: str = MISSING
     workers: int = MISSING
+    ray_address: Optional[str] = MISSING
+    gpus_per_worker: float = MISSING
     retries: int = MISSING
     failure_budget: int = MISSING
     recycle_after: int = MISSING
@@ -183,7 +185,8 @@ def validate(cfg: DictConfig):
     _require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
     _require(cfg.topup.max_rounds >= 1, f"topup.max_rounds: {cfg.topup.max_rounds} is not allowed; give >= 1")
     la = cfg.launcher
-    _require(la.name == "local", f"launcher.name: '{la.name}' is not allowed; choose local (Ray is not built yet)")
+    _require(la.name in ("local", "ray"), f"launcher.name: '{la.name}' is not allowed; choose local or ray")
+    _require(la.gpus_per_worker >= 0, f"launcher.gpus_per_worker: {la.gpus_per_worker} is not allowed; give >= 0")
     _require(la.workers >= 1, f"launcher.workers: {la.workers} is not allowed; give >= 1")
     _require(la.retries >= 0 and la.failure_budget >= 0 and la.recycle_after >= 1,
              "launcher.retries/failure_budget/recycle_after: give retries >= 0, failure_budget >= 0, recycle_after >= 1")

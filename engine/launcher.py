@@ -80,6 +80,59 @@ def _worker(config: dict, conn):
         producer.close()
 
 
+class RayWorker:
+    """A Ray actor holding one Blender session (launcher.name=ray); writes its samples straight to `out`, which must
+    be the same path on every node (shared storage)."""
+
+    def __init__(self, config: dict):
+        sys.path[:] = [p for p in sys.path if f"{os.sep}bpy{os.sep}" not in p]   # see _worker
+        from engine.runner import SampleProducer
+        from engine.taxonomy import load_taxonomy
+        self.cfg = OmegaConf.create(config)
+        self.producer, self.taxonomy = SampleProducer(self.cfg), load_taxonomy()
+
+    def render(self, index: int) -> tuple:
+        _maybe_fault(self.cfg.out, index)
+        return _produce_and_write(self.producer, self.cfg, index, self.taxonomy)
+
+
+def _render_ray(cfg, config: dict, todo: list, account):
+    """Same plan on a Ray cluster: one actor per worker slot, a dead actor's sample retried on a new actor."""
+    import ray
+    from ray.exceptions import RayActorError
+    la = cfg.launcher
+    if not ray.is_initialized():
+        ray.init(address=la.ray_address or None, num_cpus=None if la.ray_address else la.workers,
+                 include_dashboard=False, configure_logging=False, log_to_driver=False)
+    actor = ray.remote(num_cpus=1, num_gpus=la.gpus_per_worker, max_restarts=0)(RayWorker)
+    pending, attempts, running = deque(todo), defaultdict(int), {}
+
+    def submit(worker):
+        if pending:
+            index = pending.popleft()
+            running[worker.render.remote(index)] = (worker, index)
+
+    for _ in range(min(la.workers, len(todo))):
+        submit(actor.remote(config))
+    try:
+        while running:
+            [ref], _ = ray.wait(list(running), num_returns=1)
+            worker, index = running.pop(ref)
+            try:
+                account(ray.get(ref))
+            except RayActorError as e:                # the actor's process died: a fresh actor, maybe a retry
+                attempts[index] += 1
+                if attempts[index] > la.retries:
+                    account(("failed", index, [f"ray worker died ({type(e).__name__}), {attempts[index]} times"]))
+                else:
+                    pending.appendleft(index)
+                worker = actor.remote(config)
+            submit(worker)
+    finally:
+        if not la.ray_address:
+            ray.shutdown()
+
+
 def render_samples(cfg, todo: list, show_progress: bool = True):
     """Render the samples in `todo`; returns (failed [{sample_id, reasons}], summed stage timings)."""
     from engine.runner import SampleProducer, sample_id
@@ -99,6 +152,12 @@ def render_samples(cfg, todo: list, show_progress: bool = True):
         bar.update(1)
         bar.set_postfix(failed=len(failed))
 
+    if cfg.launcher.name == "ray":
+        try:
+            _render_ray(cfg, OmegaConf.to_container(cfg, resolve=True), todo, account)
+        finally:
+            bar.close()
+        return failed, timings
     if workers <= 1:                          # in this process: one Blender session, recycled as configured
         taxonomy, producer, served = load_taxonomy(), SampleProducer(cfg), 0
         try:

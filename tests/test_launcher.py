@@ -76,3 +76,15 @@ def test_kill_minus_nine_then_resume(tmp_path, kill_after):
         labels = load_json(out / "samples" / sid / "labels.json")
         assert labels["sample_id"] == sid and (out / "samples" / sid / "0000" / "rgb.png").stat().st_size > 0
     assert len(COCO(str(out / "coco" / "annotations.json")).getImgIds()) == n
+
+
+def test_ray_launcher_on_a_local_cluster_survives_a_dead_actor(tmp_path):
+    """launcher.name=ray on a local 2-CPU Ray cluster: same labels as one local process, and an actor killed while it
+    renders (injected SIGKILL) costs only a retry on a fresh actor."""
+    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    assert run_cli(*BASE, "n=3", f"out={local}").returncode == 0
+    result = _cli(*BASE, "n=3", "launcher.name=ray", "launcher.workers=2", f"out={on_ray}", env={"ENGINE_FAULT_KILL": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (on_ray / ".fault-1").exists() and load_json(on_ray / "dataset.json")["failed"] == []
+    for sid in _done(local):
+        assert (local / "samples" / sid / "labels.json").read_bytes() == (on_ray / "samples" / sid / "labels.json").read_bytes()
