@@ -64,6 +64,8 @@ class TopupConfig:
 class LauncherConfig:
     name: str = MISSING
     workers: int = MISSING
+    workers_per_gpu: int = MISSING
+    rss_limit_mb: int = MISSING
     ray_address: Optional[str] = MISSING
     gpus_per_worker: float = MISSING
     retries: int = MISSING
@@ -187,7 +189,9 @@ def validate(cfg: DictConfig):
     la = cfg.launcher
     _require(la.name in ("local", "ray"), f"launcher.name: '{la.name}' is not allowed; choose local or ray")
     _require(la.gpus_per_worker >= 0, f"launcher.gpus_per_worker: {la.gpus_per_worker} is not allowed; give >= 0")
-    _require(la.workers >= 1, f"launcher.workers: {la.workers} is not allowed; give >= 1")
+    _require(la.workers >= 0, f"launcher.workers: {la.workers} is not allowed; give 0 (auto) or a count")
+    _require(la.workers_per_gpu >= 1 and la.rss_limit_mb >= 0,
+             "launcher.workers_per_gpu/rss_limit_mb: give workers_per_gpu >= 1 and rss_limit_mb >= 0 (0 = no limit)")
     _require(la.retries >= 0 and la.failure_budget >= 0 and la.recycle_after >= 1,
              "launcher.retries/failure_budget/recycle_after: give retries >= 0, failure_budget >= 0, recycle_after >= 1")
     q = cfg.qa

@@ -53,8 +53,35 @@ def _produce_and_write(producer, cfg, index: int, taxonomy) -> tuple:
     return "done", index, sample.timings
 
 
-def _worker(config: dict, conn):
+def visible_gpus() -> list:
+    """GPU ids this run may use: CUDA_VISIBLE_DEVICES when set, else what nvidia-smi lists, else none."""
+    if "CUDA_VISIBLE_DEVICES" in os.environ:
+        return [g for g in os.environ["CUDA_VISIBLE_DEVICES"].split(",") if g.strip() not in ("", "-1")]
+    import shutil
+    import subprocess
+    if shutil.which("nvidia-smi"):
+        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+        return [str(k) for k, line in enumerate(listing.splitlines()) if line.startswith("GPU ")]
+    return []
+
+
+def worker_count(cfg) -> int:
+    """launcher.workers, or for 0 (auto): workers_per_gpu per visible GPU when rendering on GPUs, else 1."""
+    if cfg.launcher.workers > 0:
+        return int(cfg.launcher.workers)
+    gpus = visible_gpus() if cfg.render.device != "cpu" else []
+    return max(1, len(gpus) * int(cfg.launcher.workers_per_gpu))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _worker(config: dict, conn, gpu: str | None = None):
     _die_with_parent()
+    if gpu is not None:                       # pin this worker's Blender to one GPU
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
     # spawn hands us the parent's sys.path, which importing bpy there extended with Blender's own script folders;
     # left in place, `import bpy` here would find Blender's inner bpy package instead of the module
     sys.path[:] = [p for p in sys.path if f"{os.sep}bpy{os.sep}" not in p]
@@ -73,7 +100,8 @@ def _worker(config: dict, conn):
             _maybe_fault(cfg.out, index)
             conn.send(_produce_and_write(producer, cfg, index, taxonomy))
             served += 1
-            if served >= cfg.launcher.recycle_after:
+            limit = cfg.launcher.rss_limit_mb
+            if served >= cfg.launcher.recycle_after or (limit and _rss_mb() > limit):
                 conn.send(("recycle",))
                 break
     finally:
@@ -102,7 +130,7 @@ def _render_ray(cfg, config: dict, todo: list, account):
     from ray.exceptions import RayActorError
     la = cfg.launcher
     if not ray.is_initialized():
-        ray.init(address=la.ray_address or None, num_cpus=None if la.ray_address else la.workers,
+        ray.init(address=la.ray_address or None, num_cpus=None if la.ray_address else worker_count(cfg),
                  include_dashboard=False, configure_logging=False, log_to_driver=False)
     actor = ray.remote(num_cpus=1, num_gpus=la.gpus_per_worker, max_restarts=0)(RayWorker)
     pending, attempts, running = deque(todo), defaultdict(int), {}
@@ -112,7 +140,7 @@ def _render_ray(cfg, config: dict, todo: list, account):
             index = pending.popleft()
             running[worker.render.remote(index)] = (worker, index)
 
-    for _ in range(min(la.workers, len(todo))):
+    for _ in range(min(worker_count(cfg), len(todo))):
         submit(actor.remote(config))
     try:
         while running:
@@ -140,7 +168,8 @@ def render_samples(cfg, todo: list, show_progress: bool = True):
     failed, timings = [], defaultdict(float)
     bar = tqdm(total=len(todo), desc=f"render {cfg.scene.name}", unit="sample", disable=not show_progress,
                dynamic_ncols=True)
-    workers = min(int(cfg.launcher.workers), len(todo))
+    workers = min(worker_count(cfg), len(todo))
+    gpus = visible_gpus() if cfg.render.device != "cpu" and workers > 1 else []
 
     def account(message):
         kind, index, payload = message
@@ -162,7 +191,8 @@ def render_samples(cfg, todo: list, show_progress: bool = True):
         taxonomy, producer, served = load_taxonomy(), SampleProducer(cfg), 0
         try:
             for index in todo:
-                if served and served % cfg.launcher.recycle_after == 0:
+                limit = cfg.launcher.rss_limit_mb
+                if served and (served % cfg.launcher.recycle_after == 0 or (limit and _rss_mb() > limit)):
                     producer.close()
                     producer = SampleProducer(cfg)
                 account(_produce_and_write(producer, cfg, index, taxonomy))
@@ -179,9 +209,13 @@ def render_samples(cfg, todo: list, show_progress: bool = True):
     pending, attempts, crashes = deque(todo), defaultdict(int), {}
     alive = {}                                # sentinel -> [process, connection, sample in flight]
 
+    started = [0]
+
     def start():
         parent_end, child_end = ctx.Pipe()
-        process = ctx.Process(target=_worker, args=(config, child_end), daemon=True)
+        gpu = gpus[started[0] % len(gpus)] if gpus else None       # round-robin over the visible GPUs
+        started[0] += 1
+        process = ctx.Process(target=_worker, args=(config, child_end, gpu), daemon=True)
         process.start()
         child_end.close()
         alive[process.sentinel] = [process, parent_end, None]

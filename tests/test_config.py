@@ -64,3 +64,14 @@ def test_cli_missing_gpu_is_one_line_and_writes_nothing(tmp_path):
     lines = [l for l in result.stderr.splitlines() if l.strip()]
     assert result.returncode == 2 and len(lines) == 1 and "render.device=optix" in lines[0]
     assert not out.exists()
+
+
+def test_auto_worker_count_follows_the_visible_gpus(monkeypatch):
+    from engine.launcher import worker_count
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,2")
+    assert worker_count(compose([])) == 2                                   # one per visible GPU
+    assert worker_count(compose(["launcher.workers_per_gpu=2"])) == 4
+    assert worker_count(compose(["render.device=cpu"])) == 1                # not rendering on GPUs
+    assert worker_count(compose(["launcher.workers=3"])) == 3               # an explicit count wins
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert worker_count(compose([])) == 1                                   # GPUs hidden: one worker
