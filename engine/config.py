@@ -50,6 +50,7 @@ class OutputConfig:
 class ExportConfig:
     formats: List[str] = MISSING
     only: bool = MISSING
+    shard_size: int = MISSING
 
 
 @dataclass
@@ -185,6 +186,7 @@ def validate(cfg: DictConfig):
     from engine.exports import EXPORTERS
     bad = [f for f in cfg.export.formats if f not in EXPORTERS]
     _require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
+    _require(cfg.export.shard_size >= 1, f"export.shard_size: {cfg.export.shard_size} is not allowed; give >= 1")
     _require(cfg.topup.max_rounds >= 1, f"topup.max_rounds: {cfg.topup.max_rounds} is not allowed; give >= 1")
     la = cfg.launcher
     _require(la.name in ("local", "ray"), f"launcher.name: '{la.name}' is not allowed; choose local or ray")

@@ -343,5 +343,6 @@ EXPORTERS = {"coco": write_coco, "yolo": write_yolo, "voc": write_voc, "kitti": 
              "webdataset": write_webdataset}
 
 
-def export(out, all_labels, taxonomy, formats) -> dict:
-    return {name: EXPORTERS[name](out, all_labels, taxonomy) for name in formats}
+def export(out, all_labels, taxonomy, formats, shard_size: int = 1000) -> dict:
+    return {name: write_webdataset(out, all_labels, taxonomy, shard_size) if name == "webdataset"
+            else EXPORTERS[name](out, all_labels, taxonomy) for name in formats}

@@ -183,7 +183,7 @@ def export_only(cfg) -> dict:
     if not ids:
         raise ConfigError(f"out: {out} holds no finished samples to export; render first or point out= at a run")
     started = time.perf_counter()
-    paths = export(out, load_labels(out, ids), load_taxonomy(), list(cfg.export.formats))
+    paths = export(out, load_labels(out, ids), load_taxonomy(), list(cfg.export.formats), cfg.export.shard_size)
     return {"out": str(out), "samples": len(ids), "exports": {k: str(v) for k, v in paths.items()},
             "seconds": time.perf_counter() - started}
 
@@ -205,7 +205,7 @@ def run(cfg, show_progress: bool = True) -> dict:
         failed, timings = render_samples(cfg, todo, show_progress)
     done = [s for s in ids if is_complete(out, s)]
     all_labels = load_labels(out, done)
-    export(out, all_labels, taxonomy, list(cfg.export.formats))
+    export(out, all_labels, taxonomy, list(cfg.export.formats), cfg.export.shard_size)
     if cfg.output.overview and all_labels:
         from engine.report import contact_sheet
         contact_sheet(out, all_labels)

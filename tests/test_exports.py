@@ -16,7 +16,7 @@ FORMATS = "export.formats=[coco,yolo,voc,kitti,cityscapes,webdataset]"
 
 @pytest.fixture(scope="module")
 def exported(rendered_run):
-    result = run_cli(*RUN_ARGS, "export.only=true", FORMATS, f"out={rendered_run}")
+    result = run_cli(*RUN_ARGS, "export.only=true", FORMATS, "export.shard_size=5", f"out={rendered_run}")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "exported 12 samples" in result.stdout
     frames = []
@@ -142,15 +142,16 @@ def test_webdataset_shards_hold_every_frame(exported):
     import json
     import tarfile
     out, frames = exported
-    with tarfile.open(out / "webdataset" / "shard-000000.tar") as tar:
-        names = tar.getnames()
-        for stem, frame, passes in frames:
-            assert {f"{stem}.{m}" for m in ("rgb.png", "instance.png", "semantic.png", "depth.npz", "normal.npz", "json")} <= set(names)
-            entry = json.loads(tar.extractfile(f"{stem}.json").read())
-            assert entry["frame"] == frame
-            instance = np.array(Image.open(io.BytesIO(tar.extractfile(f"{stem}.instance.png").read())))
-            assert np.array_equal(instance, passes["instance"])
-    assert len(names) == 6 * len(frames)
+    shards = [tarfile.open(p) for p in sorted((out / "webdataset").glob("shard-*.tar"))]
+    assert len(shards) == -(-len(frames) // 5)                             # export.shard_size=5
+    where = {name: tar for tar in shards for name in tar.getnames()}
+    assert len(where) == 6 * len(frames)
+    for stem, frame, passes in frames:
+        tar = where[f"{stem}.json"]                                        # a frame's members share one shard
+        assert all(where[f"{stem}.{m}"] is tar for m in ("rgb.png", "instance.png", "semantic.png", "depth.npz", "normal.npz"))
+        assert json.loads(tar.extractfile(f"{stem}.json").read())["frame"] == frame
+        instance = np.array(Image.open(io.BytesIO(tar.extractfile(f"{stem}.instance.png").read())))
+        assert np.array_equal(instance, passes["instance"])
 
 
 def test_export_only_without_a_run_fails_in_one_line(tmp_path):
