@@ -20,6 +20,14 @@ def _cli(*args, env=None):
                           timeout=600, env={**os.environ, **(env or {})})
 
 
+def _running(pid: str) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def _done(out: Path) -> list:
     return sorted(p.name for p in (out / "samples").glob("[0-9]*") if (p / "labels.json").is_file())
 
@@ -65,8 +73,11 @@ def test_kill_minus_nine_then_resume(tmp_path, kill_after):
     children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
-    time.sleep(2)
-    assert children and not [c for c in children if Path(f"/proc/{c}").exists()]   # workers died with the parent
+    assert children
+    until = time.time() + 20
+    while [c for c in children if _running(c)] and time.time() < until:
+        time.sleep(0.2)
+    assert not [c for c in children if _running(c)]                        # workers died with the parent
     assert len(_done(out)) < n
     resumed = run_cli(*BASE, f"n={n}", "launcher.workers=2", f"out={out}")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
