@@ -268,7 +268,7 @@ class BlenderBackend:
                 # how far the index passes are from integers: 0 means hard masks (checked by QA)
                 "index_error": float(max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max()))}
 
-    def save_blend(self, path: str, spec: SceneSpec):
+    def save_blend(self, path: str):
         """Save the built scene as a .blend (compressed, relative paths, nothing external, no scripts). A clip is
         keyframed (see build) so the file plays it; renders go to '//render_####.png' beside the file."""
         s = self.scene

@@ -203,7 +203,7 @@ def validate(cfg: DictConfig):
     _require(q.max_attempts >= 1, f"qa.max_attempts: {q.max_attempts} is not allowed; give >= 1")
 
 
-def require_range(value, lo, hi, key: str, kind=float):
+def require_range(value, lo, hi, key: str):
     """For family validators: a [min, max] pair inside [lo, hi]."""
     _require(len(value) == 2 and lo <= value[0] <= value[1] <= hi,
              f"{key}: {list(value)} is not allowed; give [min, max] with {lo} <= min <= max <= {hi}")

@@ -76,7 +76,7 @@ def _add_cameras(glb: bytes, spec) -> bytes:
     return struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body
 
 
-def fuse_points(spec, frames: list[dict], frame_labels: list[dict], voxel_m: float) -> dict:
+def fuse_points(frames: list[dict], frame_labels: list[dict], voxel_m: float) -> dict:
     """Back-project every object pixel of every frame; keep one point per voxel (the first seen)."""
     xyz, rgb, cls, inst = [], [], [], []
     for passes, labels in zip(frames, frame_labels):
@@ -143,6 +143,6 @@ def write_cameras(folder: Path, frame_labels: list[dict], points: dict, max_poin
 def export_scene3d(folder: Path, spec, frames: list[dict], frame_labels: list[dict], taxonomy, voxel_m: float):
     folder.mkdir()
     (folder / "scene.glb").write_bytes(scene_glb(spec, taxonomy))
-    points = fuse_points(spec, frames, frame_labels, voxel_m)
+    points = fuse_points(frames, frame_labels, voxel_m)
     write_ply(folder / "points.ply", points)
     write_cameras(folder, frame_labels, points)

@@ -158,7 +158,7 @@ def _extra_writers(cfg, sample: Sample, taxonomy, producer) -> list:
         writers.append(lambda folder: [write_exr(folder / f"{i:04d}" / "render.exr", passes["exr_parts"], sample.labels, i)
                                        for i, passes in enumerate(sample.frames)])
     if cfg.output.blend:
-        writers.append(lambda folder: producer.backend.save_blend(folder / "scene.blend", sample.spec))
+        writers.append(lambda folder: producer.backend.save_blend(folder / "scene.blend"))
     if cfg.output.scene3d:
         from engine.export3d import export_scene3d
         writers.append(lambda folder: export_scene3d(folder / "scene3d", sample.spec, sample.frames,

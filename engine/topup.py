@@ -129,9 +129,9 @@ def run_topup(cfg, render_args: list) -> dict:
                            f"seed={cfg.seed * 1000 + round_index * 100 + k}", f"out={folder}", "output.report=false",
                            "export.formats=[]", *render_args])
             run(sub, show_progress=True)
-            counts, _ = _rendered_counts(folder)
+            counts, labels = _rendered_counts(folder)
             item["found"] = counts.get(item["class_path"], 0)
-            parts.append({**item, "folder": str(folder)})
+            parts.append({**item, "folder": str(folder), "labels": labels})
             for name in wanted:                                   # every class counts, not only the focused one
                 rendered[name] += counts.get(mapping[name], 0)
     return _write_topup(out, user, mapping, wanted, rendered, unmappable, parts, rounds, int(cfg.seed))
@@ -150,8 +150,7 @@ def _write_topup(out: Path, user, mapping, wanted, rendered, unmappable, parts, 
     images, annotations = [], []
     for part in parts:
         part_dir = Path(part["folder"])
-        _, labels = _rendered_counts(part_dir)
-        for l in labels:
+        for l in part["labels"]:
             for f in l["frames"]:
                 image_id = next_image
                 next_image += 1
@@ -183,7 +182,7 @@ def _write_topup(out: Path, user, mapping, wanted, rendered, unmappable, parts, 
                "annotations_added": len(annotations)}
     write_json(folder / "summary.json", summary)
     from engine.report import _data_uri, write_report
-    all_labels = [l | {"_root": part["folder"]} for part in parts for l in _rendered_counts(Path(part["folder"]))[1]]
+    all_labels = [l | {"_root": part["folder"]} for part in parts for l in part["labels"]]
     if all_labels:      # the run's report, with the before/after histogram on top
         extra = (f'<h2>Top-up of {user["path"]}</h2><img alt="before and after" src="{_data_uri(Image.open(folder / "histogram.png"))}">'
                  f'<p>cannot generate: {", ".join(unmappable) or "-"}</p>')

@@ -158,7 +158,7 @@ def _settlements(rng, cfg, terrain, objects, classes_grid):
     return footprints, roads, info
 
 
-def _camera_poses(rng, cfg, terrain, width, height, focal, targets):
+def _camera_poses(rng, cfg, terrain, targets):
     half = terrain.extent * 0.3
     pitch = np.deg2rad(rng.uniform(*cfg.pitch_deg))
     if cfg.camera_mode in ("single", "panorama"):
@@ -237,7 +237,7 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
     footprints, roads, settlements = _settlements(rng, cfg, terrain, objects, grid_classes)
     targets = [np.array(f[:2]) for f in footprints]
     focal = float(rng.uniform(*cfg.focal_mm))
-    cam_poses, cam_positions, headings, pitch = _camera_poses(rng, cfg, terrain, width, height, focal, targets)
+    cam_poses, cam_positions, headings, pitch = _camera_poses(rng, cfg, terrain, targets)
 
     slope = terrain.slope_deg()
     n_grid = terrain.heights.shape[0]
