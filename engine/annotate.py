@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from engine.geometry import pixel_rays
+from engine.geometry import pixel_rays, project
 from engine.raster import rasterize, raycast_coverage
 
 
@@ -23,13 +23,13 @@ def mask_bbox(mask: np.ndarray):
 
 def _camera_triangles(objects, frame: int, world_to_camera: np.ndarray):
     """All objects' triangles in camera space, and which object (index) owns each; meshes shared by many objects
-    (plants, instanced props) are transformed together."""
+    (plants, instanced props) are transformed together, articulated ones posed for the frame."""
     groups = {}
     for i, obj in enumerate(objects):
-        groups.setdefault(id(obj.mesh), []).append(i)
+        groups.setdefault(id(obj.mesh) if obj.articulation is None else ("posed", i), []).append(i)
     tris, owners = [], []
     for members in groups.values():
-        mesh = objects[members[0]].mesh
+        mesh = objects[members[0]].mesh_at(frame)
         to_camera = world_to_camera @ np.stack([objects[i].pose(frame) for i in members])        # (k, 4, 4)
         v = np.einsum("kij,vj->kvi", to_camera[:, :3, :3], mesh.vertices) + to_camera[:, None, :3, 3]
         tris.append(v[:, mesh.faces].reshape(-1, 3, 3))
@@ -97,9 +97,86 @@ def annotate_frame(spec, passes: dict, frame: int, taxonomy) -> dict:
             "raster_stray_pixels": int(stray[i]),
             "bbox_3d": obj.box_3d(frame), "mask_rle": rle,
         })
+    if any(o.articulation is not None for o in objects):
+        _add_keypoints_and_parts(spec, passes, frame, labels, taxonomy)
     return {"index": frame, "time_s": round(frame / spec.fps, 6) if spec.fps else 0.0,
             "camera": cam.to_labels(frame),
             "objects": labels}
+
+
+def _add_keypoints_and_parts(spec, passes: dict, frame: int, labels: list, taxonomy):
+    """Actors: 2D/3D keypoints with COCO visibility (2 visible: the pixel shows one of the joint's own parts of this
+    actor; 1 occluded: in frame but not shown; 0 out of frame or behind the camera) and pixels per body part."""
+    cam = spec.camera
+    K, w2c = cam.K(), cam.world_to_camera(frame)
+    instance, part = passes["instance"], passes["part"]
+    by_id = {o.instance_id: o for o in spec.objects}
+    for entry in labels:
+        obj = by_id[entry["instance_id"]]
+        if obj.articulation is None:
+            continue
+        skeleton = taxonomy.skeletons[obj.articulation.skeleton]
+        m = obj.pose(frame)
+        world = obj.articulation.joints[min(frame, len(obj.articulation.joints) - 1)] @ m[:3, :3].T + m[:3, 3]
+        uv, z = project(world, K, w2c)
+        col, row = np.floor(uv[:, 0]).astype(np.int64), np.floor(uv[:, 1]).astype(np.int64)
+        in_frame = (z > cam.clip_start) & (col >= 0) & (col < cam.width) & (row >= 0) & (row < cam.height)
+        keypoints = []
+        for j, name in enumerate(skeleton["joints"]):
+            v = 0
+            if in_frame[j]:
+                shown = int(part[row[j], col[j]]) - 1
+                mine = instance[row[j], col[j]] == obj.instance_id
+                v = 2 if mine and shown >= 0 and skeleton["parts"][shown] in skeleton["joint_parts"][name] else 1
+            keypoints.append([round(float(uv[j, 0]), 4), round(float(uv[j, 1]), 4), v])
+        entry["keypoints_2d"] = keypoints
+        entry["keypoints_3d_world"] = np.round(world, 6).tolist()
+        entry["num_keypoints"] = sum(1 for k in keypoints if k[2] > 0)
+        counts = np.bincount(part[instance == obj.instance_id].ravel(), minlength=len(skeleton["parts"]) + 1)
+        entry["part_pixel_counts"] = {name: int(counts[i + 1]) for i, name in enumerate(skeleton["parts"]) if counts[i + 1]}
+
+
+def forward_flow(spec, passes: dict, frame: int, next_passes: dict | None = None) -> np.ndarray:
+    """Forward optical flow (H, W, 2) in pixels from `frame` to `frame + 1`, from the geometry: each pixel's surface
+    point (depth pass) is carried by the rigid motion of the object part it lies on (instance and part passes) and
+    projected with the next frame's camera. Sky pixels move with the camera's rotation (points at infinity). NaN where
+    the point goes behind the next camera."""
+    cam = spec.camera
+    K, w2c0, w2c1 = cam.K(), cam.world_to_camera(frame), cam.world_to_camera(frame + 1)
+    height, width = passes["depth"].shape
+    instance, part = passes["instance"].astype(np.int64), passes["part"].astype(np.int64)
+    # one relative motion (next @ inverse(this)) per object part; rigid objects have one part
+    offsets, motions = {}, []
+    for obj in spec.objects:
+        offsets[obj.instance_id] = len(motions)
+        motions += list(obj.part_world(frame + 1) @ np.linalg.inv(obj.part_world(frame)))
+    lut = np.zeros(int(instance.max()) + 1, dtype=np.int64)
+    for iid, start in offsets.items():
+        if iid < len(lut):
+            lut[iid] = start
+    rows, cols = np.divmod(np.arange(height * width), width)
+    pix = np.stack([rows, cols], axis=1)
+    rays = pixel_rays(cam.model, K, width, height, pix)
+    flat_id, flat_part = instance.ravel(), part.ravel()
+    obj_px = flat_id > 0
+    c2w0 = np.linalg.inv(w2c0)
+    points = np.zeros((height * width, 3))
+    depth = passes["depth"].ravel().astype(np.float64)
+    cam_pts = rays[obj_px] * depth[obj_px, None]
+    world = cam_pts @ c2w0[:3, :3].T + c2w0[:3, 3]
+    key = lut[flat_id[obj_px]] + np.maximum(flat_part[obj_px] - 1, 0)
+    d = np.asarray(motions)[key]
+    points[obj_px] = np.einsum("nij,nj->ni", d[:, :3, :3], world) + d[:, :3, 3]
+    moved = points @ w2c1[:3, :3].T + w2c1[:3, 3]
+    # sky: a direction, rotated only
+    sky = ~obj_px
+    direction = rays[sky] @ c2w0[:3, :3].T
+    moved[sky] = direction @ w2c1[:3, :3].T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        uv = moved[:, :2] / moved[:, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+    uv[moved[:, 2] <= 1e-9] = np.nan
+    flow = uv - (pix[:, ::-1] + 0.5)
+    return flow.reshape(height, width, 2).astype(np.float32)
 
 
 def annotate(spec, frames: list[dict], taxonomy) -> list[dict]:

@@ -18,6 +18,9 @@ from engine.imaging import apply_haze, linear_to_srgb8
 from engine.spec import SceneSpec
 
 BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
+# Actors' body parts ride on the Material Index pass (Cycles keeps one sample's id there, where an AOV would average
+# ids across a part boundary): pass index = class id + PART_STRIDE * (part index + 1); other materials: the class id.
+PART_STRIDE = 1000
 
 
 class BackendError(RuntimeError):
@@ -183,48 +186,79 @@ class BlenderBackend:
         if (s.render.resolution_x, s.render.resolution_y) != (spec.camera.width, spec.camera.height):
             s.render.resolution_x, s.render.resolution_y = spec.camera.width, spec.camera.height
 
-        self._objects = {}
         shared = {}   # one mesh datablock per distinct spec Mesh: plants that share a mesh are instanced by Cycles
         for obj_spec in spec.objects:
+            if obj_spec.articulation is not None:
+                self._build_articulated(obj_spec, spec.n_frames)
+                continue
             mesh = shared.get(id(obj_spec.mesh))
             if mesh is None:
                 mesh = shared[id(obj_spec.mesh)] = self._make_mesh(obj_spec)
             obj = bpy.data.objects.new(obj_spec.name, mesh)
             obj.pass_index = obj_spec.instance_id      # Object Index pass = instance id
-            obj.matrix_world = Matrix(obj_spec.pose(0).tolist())
-            for frame in range(1, len(obj_spec.poses)) if len(obj_spec.poses) > 1 else ():
-                if frame == 1:
-                    obj.keyframe_insert("location", frame=1)
-                    obj.keyframe_insert("rotation_euler", frame=1)
-                    obj.keyframe_insert("scale", frame=1)
-                obj.matrix_world = Matrix(obj_spec.pose(frame).tolist())
+            self._place(obj, [obj_spec.pose(f) for f in range(len(obj_spec.poses))])
+            s.collection.objects.link(obj)
+
+    def _place(self, obj, matrices: list):
+        """Set an object's pose; several poses are keyframed on frames 1..n (the vector pass and .blend see them)."""
+        from mathutils import Matrix
+        obj.matrix_world = Matrix(np.asarray(matrices[0]).tolist())
+        if len(matrices) > 1:
+            for frame, matrix in enumerate(matrices):
+                obj.matrix_world = Matrix(np.asarray(matrix).tolist())
                 for path in ("location", "rotation_euler", "scale"):
                     obj.keyframe_insert(path, frame=frame + 1)
-            s.collection.objects.link(obj)
-            self._objects[obj_spec.instance_id] = obj
+
+    def _build_articulated(self, obj_spec, n_frames: int):
+        """An actor: one Blender object per rigid part (mesh in the part's frame, its own materials carrying the part
+        id), all with the actor's instance id, each keyframed on its own part-to-world pose."""
+        bpy, m, art = self.bpy, obj_spec.mesh, obj_spec.articulation
+        for p in np.unique(art.face_part):
+            materials = self._make_materials(obj_spec, part=int(p))
+            faces = m.faces[art.face_part == p]
+            used = np.unique(faces)
+            remap = np.zeros(len(m.vertices), dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            mesh = self._mesh_datablock(f"{obj_spec.name}.{p}", m.vertices[used], remap[faces],
+                                        m.face_material[art.face_part == p], materials)
+            obj = bpy.data.objects.new(f"{obj_spec.name}.{p}", mesh)
+            obj.pass_index = obj_spec.instance_id
+            self._place(obj, [obj_spec.pose(f) @ art.part_pose(f)[p] for f in range(max(n_frames, 1))])
+            self.scene.collection.objects.link(obj)
 
     def _make_mesh(self, obj_spec):
-        bpy, m = self.bpy, obj_spec.mesh
-        class_id = self.taxonomy[obj_spec.class_path].id
-        mesh = bpy.data.meshes.new(obj_spec.name)
-        mesh.vertices.add(len(m.vertices))
-        mesh.vertices.foreach_set("co", m.vertices.astype(np.float32).ravel())
-        mesh.loops.add(3 * len(m.faces))
-        mesh.loops.foreach_set("vertex_index", m.faces.astype(np.int32).ravel())
-        mesh.polygons.add(len(m.faces))
-        mesh.polygons.foreach_set("loop_start", np.arange(0, 3 * len(m.faces), 3, dtype=np.int32))
-        mesh.polygons.foreach_set("material_index", m.face_material.astype(np.int32))
+        m = obj_spec.mesh
+        return self._mesh_datablock(obj_spec.name, m.vertices, m.faces, m.face_material, self._make_materials(obj_spec))
+
+    def _mesh_datablock(self, name: str, vertices, faces, face_material, materials):
+        mesh = self.bpy.data.meshes.new(name)
+        mesh.vertices.add(len(vertices))
+        mesh.vertices.foreach_set("co", vertices.astype(np.float32).ravel())
+        mesh.loops.add(3 * len(faces))
+        mesh.loops.foreach_set("vertex_index", faces.astype(np.int32).ravel())
+        mesh.polygons.add(len(faces))
+        mesh.polygons.foreach_set("loop_start", np.arange(0, 3 * len(faces), 3, dtype=np.int32))
+        mesh.polygons.foreach_set("material_index", face_material.astype(np.int32))
         mesh.update()
+        for mat in materials:
+            mesh.materials.append(mat)
+        return mesh
+
+    def _make_materials(self, obj_spec, part: int | None = None) -> list:
+        class_id = self.taxonomy[obj_spec.class_path].id
+        materials = []
         for mat_spec in obj_spec.materials:
             # named class path first, so a Cryptomatte material matte can be grouped by class
-            mat = bpy.data.materials.new(f"{obj_spec.class_path}/{mat_spec.name}/{obj_spec.name}")
+            owner = obj_spec.name if part is None else f"{obj_spec.name}.{part}"
+            mat = self.bpy.data.materials.new(f"{obj_spec.class_path}/{mat_spec.name}/{owner}")
             bsdf = mat.node_tree.nodes["Principled BSDF"]
             bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
             bsdf.inputs["Roughness"].default_value = mat_spec.roughness
             bsdf.inputs["Metallic"].default_value = mat_spec.metallic
-            mat.pass_index = class_id                  # Material Index pass = semantic class
-            mesh.materials.append(mat)
-        return mesh
+            # Material Index pass = semantic class (+ the body part of an actor)
+            mat.pass_index = class_id + (0 if part is None else PART_STRIDE * (part + 1))
+            materials.append(mat)
+        return materials
 
     def render(self, spec: SceneSpec) -> list[dict]:
         """One Cycles render per frame -> [{rgb, depth, normal, instance, semantic, index_error}] in OpenCV image order."""
@@ -251,7 +285,8 @@ class BlenderBackend:
         object_index = ch["ViewLayer.Object Index.X"]
         material_index = ch["ViewLayer.Material Index.X"]
         instance = np.rint(object_index).astype(np.uint16)
-        semantic = np.rint(material_index).astype(np.uint16)
+        part, semantic = np.divmod(np.rint(material_index).astype(np.int64), PART_STRIDE)
+        semantic = semantic.astype(np.uint16)
         semantic[background] = self.taxonomy["sky"].id
         normal_world = np.stack([ch[f"ViewLayer.Normal.{a}"] for a in "XYZ"], axis=-1)
         rotation = spec.camera.world_to_camera(frame)[:3, :3].astype(np.float32)
@@ -264,7 +299,7 @@ class BlenderBackend:
         # the deliverable EXR keeps every layer but the denoiser's noisy copy of the beauty
         extra = {"exr_parts": [p for p in parts if "Noisy" not in p[2]]} if self.exr_deliverable else {}
         return {**extra, "rgb": linear_to_srgb8(linear), "depth": depth, "normal": normal.astype(np.float32),
-                "instance": instance, "semantic": semantic,
+                "instance": instance, "semantic": semantic, "part": part.astype(np.uint8),
                 # how far the index passes are from integers: 0 means hard masks (checked by QA)
                 "index_error": float(max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max()))}
 

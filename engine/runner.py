@@ -15,7 +15,7 @@ import yaml
 from omegaconf import OmegaConf
 
 import engine
-from engine.annotate import annotate
+from engine.annotate import annotate, forward_flow
 from engine.config import ConfigError, content_hash
 from engine.imagestats import image_stats
 from engine.qa import check
@@ -87,6 +87,12 @@ class SampleProducer:
             frames = self.backend.render(spec)
             t3 = time.perf_counter()
             frame_labels = annotate(spec, frames, self.taxonomy)
+            if spec.n_frames > 1 and spec.camera.model == "perspective":
+                for i in range(spec.n_frames - 1):      # forward flow to the next frame (none after the last)
+                    frames[i]["flow"] = forward_flow(spec, frames[i], i)
+            if not any(o.articulation is not None for o in spec.objects):
+                for passes in frames:
+                    passes.pop("part", None)            # part.png only where there are body parts
             reason = check(spec, frames, frame_labels, cfg.qa, self.taxonomy)
             t4 = time.perf_counter()
             t.update(recipe=t1 - t0, build=t2 - t1, render=t3 - t2, annotate=t4 - t3)
@@ -94,6 +100,10 @@ class SampleProducer:
                 reasons.append(f"attempt {attempt}: {reason}")
                 continue
             captions = self.family.describe(spec, frame_labels, self.taxonomy, rng)
+            clip = self.family.clip_layers(spec, frame_labels, self.taxonomy) if hasattr(self.family, "clip_layers") else {}
+            tracks = _tracks(frame_labels)
+            for track in tracks:
+                track.update(clip.get("trajectories", {}).get(track["track_id"], {}))
             first = frames[0]
             measured = image_stats(first["rgb"], first["instance"], first["depth"], spec.tags.get("subject_instance_id"))
             labels = {
@@ -101,7 +111,8 @@ class SampleProducer:
                 "scene": {"family": spec.family, "category": spec.category, "tags": spec.tags, "captions": captions,
                           "image_stats": measured},
                 "taxonomy_version": self.taxonomy.version,
-                "frames": frame_labels, "tracks": _tracks(frame_labels), "actions": [], "events": [],
+                "frames": frame_labels, "tracks": tracks, "actions": clip.get("actions", []),
+                "events": clip.get("events", []), **({"script": clip["script"]} if "script" in clip else {}),
                 "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,
                                "seed": [int(cfg.seed), index, attempt], "assets": [], "augment": None,
                                "statement": STATEMENT},
@@ -151,6 +162,9 @@ def _extra_writers(cfg, sample: Sample, taxonomy, producer) -> list:
     """Writers that add to a sample's folder before it is renamed into place."""
     writers = []
     family = FAMILIES[cfg.scene.name]
+    if len(sample.frames) > 1:
+        from engine.writers import write_video
+        writers.append(lambda folder: write_video(folder / "video.mp4", [f["rgb"] for f in sample.frames], sample.spec.fps))
     if hasattr(family, "extra_outputs"):
         writers.append(lambda folder: family.extra_outputs(folder, sample.spec, sample.frames, sample.labels, taxonomy))
     if cfg.output.exr:

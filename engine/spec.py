@@ -42,6 +42,25 @@ class Mesh:
 
 
 @dataclass
+class Articulation:
+    """An object made of rigid parts that move against each other (actors: people, vehicles). The object's mesh holds
+    every part's faces with vertices in that part's own frame; `part_poses` places each part in the object's frame per
+    frame, so each part is rigid (exact flow) and the renderer can key each part as its own Blender object."""
+    skeleton: str                   # skeleton name in the taxonomy (joint and part names live there)
+    face_part: np.ndarray           # (F,) part index of each face of the object's mesh
+    part_poses: np.ndarray          # (T, P, 4, 4) part-to-object transforms per frame
+    joints: np.ndarray              # (T, J, 3) keypoints in the object's frame per frame
+
+    def vertex_part(self, faces: np.ndarray, n_vertices: int) -> np.ndarray:
+        part = np.zeros(n_vertices, dtype=np.int64)
+        part[faces.ravel()] = np.repeat(self.face_part, 3)      # parts share no vertices
+        return part
+
+    def part_pose(self, frame: int) -> np.ndarray:
+        return self.part_poses[min(frame, len(self.part_poses) - 1)]
+
+
+@dataclass
 class SceneObject:
     instance_id: int                # >= 1, stable over the frames of a sample; 0 is background
     class_path: str                 # taxonomy path, e.g. "landmark/tower/pagoda"
@@ -51,18 +70,36 @@ class SceneObject:
     poses: list                     # one 4x4 object-to-world matrix per frame (or a single one for all frames)
     attributes: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)   # generator name and parameters that rebuild the mesh
+    articulation: Articulation | None = None
 
     def pose(self, frame: int) -> np.ndarray:
         return np.asarray(self.poses[min(frame, len(self.poses) - 1)], dtype=np.float64)
 
+    def mesh_at(self, frame: int) -> Mesh:
+        """The mesh in the object's frame at `frame` (articulated parts posed; rigid objects: the mesh itself)."""
+        if self.articulation is None:
+            return self.mesh
+        m = self.mesh
+        part = self.articulation.vertex_part(m.faces, len(m.vertices))
+        t = self.articulation.part_pose(frame)[part]                                  # (V, 4, 4)
+        vertices = np.einsum("vij,vj->vi", t[:, :3, :3], m.vertices) + t[:, :3, 3]
+        return Mesh(vertices, m.faces, m.face_material)
+
+    def part_world(self, frame: int) -> np.ndarray:
+        """(P, 4, 4) part-to-world transforms; one row (the object's pose) for a rigid object."""
+        parts = self.articulation.part_pose(frame) if self.articulation is not None else np.eye(4)[None]
+        return self.pose(frame) @ parts
+
     def world_vertices(self, frame: int) -> np.ndarray:
         m = self.pose(frame)
-        return self.mesh.vertices @ m[:3, :3].T + m[:3, 3]
+        return self.mesh_at(frame).vertices @ m[:3, :3].T + m[:3, 3]
 
     def box_3d(self, frame: int) -> dict:
-        """Oriented 3D box: the local axis-aligned bounds carried by the pose (tight for upright objects)."""
+        """Oriented 3D box: the local axis-aligned bounds carried by the pose (tight for upright objects; for actors
+        the bounds of the posed parts in the actor's heading frame)."""
         m = self.pose(frame)
-        lo, hi = self.mesh.vertices.min(axis=0), self.mesh.vertices.max(axis=0)
+        vertices = self.mesh_at(frame).vertices
+        lo, hi = vertices.min(axis=0), vertices.max(axis=0)
         scale = np.linalg.norm(m[:3, :3], axis=0)
         rotation = m[:3, :3] / scale
         size = (hi - lo) * scale
@@ -122,13 +159,14 @@ class SceneSpec:
     n_frames: int = 1
     fps: float = 1.0
     tags: dict = field(default_factory=dict)
+    timeline: dict = field(default_factory=dict)     # clips: actions, events, trajectories (labels' clip layers)
 
     def object_by_id(self, instance_id: int) -> SceneObject:
         return next(o for o in self.objects if o.instance_id == instance_id)
 
     def to_dict(self) -> dict:
         return {
-            "family": self.family, "category": self.category, "tags": self.tags,
+            "family": self.family, "category": self.category, "tags": self.tags, "timeline": self.timeline,
             "n_frames": self.n_frames, "fps": self.fps,
             "camera": {"model": self.camera.model, "width": self.camera.width, "height": self.camera.height,
                        "lens_mm": self.camera.lens_mm,
@@ -138,5 +176,8 @@ class SceneSpec:
             "objects": [{"instance_id": o.instance_id, "class_path": o.class_path, "name": o.name,
                          "attributes": o.attributes, "source": o.source, "mesh": o.mesh.summary(),
                          "materials": [vars(m) | {"base_color": list(m.base_color)} for m in o.materials],
-                         "poses": [np.asarray(p).tolist() for p in o.poses]} for o in self.objects],
+                         "poses": [np.asarray(p).tolist() for p in o.poses],
+                         **({"articulation": {"skeleton": o.articulation.skeleton,
+                                              "part_poses": np.round(o.articulation.part_poses, 6).tolist()}}
+                            if o.articulation is not None else {})} for o in self.objects],
         }

@@ -16,6 +16,7 @@ class ClassInfo:
     path: str
     en: str
     ko: str
+    skeleton: str | None = None      # articulated actors: a key of Taxonomy.skeletons
 
     @property
     def parent(self) -> str:
@@ -25,8 +26,9 @@ class ClassInfo:
 class Taxonomy:
     def __init__(self, data: dict):
         self.version = str(data["version"])
-        self.classes = [ClassInfo(int(c["id"]), c["path"], c["en"], c["ko"]) for c in data["classes"]]
+        self.classes = [ClassInfo(int(c["id"]), c["path"], c["en"], c["ko"], c.get("skeleton")) for c in data["classes"]]
         self.groups = data.get("groups", {})
+        self.skeletons = data.get("skeletons", {})
         self._by_path = {c.path: c for c in self.classes}
         self._by_id = {c.id: c for c in self.classes}
         if len(self._by_path) != len(self.classes) or len(self._by_id) != len(self.classes):
@@ -43,7 +45,7 @@ class Taxonomy:
 
     def to_dict(self) -> dict:
         return {"version": self.version, "classes": [vars(c) | {"parent": c.parent} for c in self.classes],
-                "groups": self.groups}
+                "groups": self.groups, "skeletons": self.skeletons}
 
 
 @lru_cache(maxsize=1)

@@ -54,6 +54,10 @@ def write_sample(out: Path, sample_id: str, labels: dict, scene: dict, frames: l
         np.savez(d / "normal.npz", normal=passes["normal"])
         Image.fromarray(passes["instance"]).save(d / "instance.png", compress_level=1)   # 16-bit PNG
         Image.fromarray(passes["semantic"]).save(d / "semantic.png", compress_level=1)
+        if "part" in passes:        # actors' body parts: 1 + index into the taxonomy skeleton's parts, 0 elsewhere
+            Image.fromarray(passes["part"]).save(d / "part.png", compress_level=1)
+        if "flow" in passes:        # forward optical flow to the next frame, pixels (dx, dy)
+            np.savez(d / "flow.npz", flow=passes["flow"])
     (tmp / "scene.json").write_text(json.dumps(scene, ensure_ascii=False), encoding="utf-8")
     for extra in extras:
         extra(tmp)
@@ -62,8 +66,32 @@ def write_sample(out: Path, sample_id: str, labels: dict, scene: dict, frames: l
     return final
 
 
+def write_video(path: Path, rgb_frames: list, fps: float) -> Path:
+    """The clip's RGB frames as an MP4 (H.264, yuv420p, quality crf 18); odd sizes are padded by one edge pixel,
+    as yuv420p needs even ones."""
+    import av
+    height, width = rgb_frames[0].shape[:2]
+    pad = ((0, height % 2), (0, width % 2), (0, 0))
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=max(1, int(round(fps))), options={"crf": "18"})
+        stream.width, stream.height, stream.pix_fmt = width + width % 2, height + height % 2, "yuv420p"
+        for rgb in rgb_frames:
+            frame = av.VideoFrame.from_ndarray(np.pad(rgb, pad, mode="edge"), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
 def load_labels(out: Path, sample_ids: list[str]) -> list[dict]:
     return [json.loads((sample_dir(out, s) / "labels.json").read_text(encoding="utf-8")) for s in sample_ids]
+
+
+def _coco_keypoints(obj: dict) -> dict:
+    """COCO keypoints: x, y, v flattened; COCO writes 0, 0 for unlabelled (v = 0) points."""
+    if "keypoints_2d" not in obj:
+        return {}
+    flat = [c for x, y, v in obj["keypoints_2d"] for c in ((x, y, v) if v else (0, 0, 0))]
+    return {"keypoints": flat, "num_keypoints": sum(1 for _, _, v in obj["keypoints_2d"] if v)}
 
 
 def write_coco(out: Path, all_labels: list[dict], taxonomy) -> Path:
@@ -72,7 +100,10 @@ def write_coco(out: Path, all_labels: list[dict], taxonomy) -> Path:
     coco_dir.mkdir(parents=True, exist_ok=True)
     groups = taxonomy.groups
     categories = [{"id": c.id, "name": c.en, "supercategory": groups.get(c.parent, {}).get("en", c.parent or c.path),
-                   "path": c.path, "name_ko": c.ko} for c in taxonomy.classes if c.path != "sky"]
+                   "path": c.path, "name_ko": c.ko,
+                   **({"keypoints": taxonomy.skeletons[c.skeleton]["joints"],            # COCO keypoint categories
+                       "skeleton": [[a + 1, b + 1] for a, b in taxonomy.skeletons[c.skeleton]["bones"]]} if c.skeleton else {})}
+                  for c in taxonomy.classes if c.path != "sky"]
     images, annotations, captions, videos = [], [], [], []
     for labels in all_labels:
         video_id = len(videos) + 1                  # COCO-video style (TAO / YouTube-VIS): a sample is a video
@@ -90,7 +121,8 @@ def write_coco(out: Path, all_labels: list[dict], taxonomy) -> Path:
                                     "segmentation": obj["mask_rle"], "area": obj["pixel_count"], "bbox": obj["bbox_2d"],
                                     "iscrowd": 0, "instance_id": obj["instance_id"], "video_id": video_id,
                                     "track_id": video_id * 65536 + obj["instance_id"],   # unique over the data set
-                                    "visible_fraction": obj["visible_fraction"], "bbox_amodal": obj["bbox_2d_amodal"]})
+                                    "visible_fraction": obj["visible_fraction"], "bbox_amodal": obj["bbox_2d_amodal"],
+                                    **_coco_keypoints(obj)})
             for lang, texts in labels["scene"]["captions"].items():
                 for text in texts:
                     captions.append({"id": len(captions) + 1, "image_id": image_id, "caption": text, "lang": lang})

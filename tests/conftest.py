@@ -19,7 +19,9 @@ def read_frame(sample_dir: Path, frame: int = 0) -> dict:
     d = sample_dir / f"{frame:04d}"
     return {"rgb": np.array(Image.open(d / "rgb.png")), "instance": np.array(Image.open(d / "instance.png")),
             "semantic": np.array(Image.open(d / "semantic.png")), "depth": np.load(d / "depth.npz")["depth"],
-            "normal": np.load(d / "normal.npz")["normal"]}
+            "normal": np.load(d / "normal.npz")["normal"],
+            **({"part": np.array(Image.open(d / "part.png"))} if (d / "part.png").exists() else {}),
+            **({"flow": np.load(d / "flow.npz")["flow"]} if (d / "flow.npz").exists() else {})}
 
 
 def load_json(path: Path):
@@ -34,7 +36,12 @@ LANDSCAPE_ARGS = ["scene=landscape", "render=preview", "n=3", "seed=5", "render.
                   "output.scene3d=true"]
 PANORAMA_ARGS = ["scene=landscape", "render=preview", "n=2", "seed=8", "render.resolution=[128,64]",
                  "scene.camera_mode=panorama", "scene.plants=[200,400]", "output.scene3d=true"]
-RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS, "panorama": PANORAMA_ARGS}
+# Motion clips: the situations with the most going on (a parcel changing hands, a collision and fall, a greeting),
+# with the EXR (its vector pass checks our flow) and the MOT export.
+MOTION_ARGS = ["scene=motion", "render=preview", "n=3", "seed=4", "render.resolution=[128,96]", "scene.frames=12",
+               "scene.fps=6", "scene.situations=[hand_over,collision_fall,meet_and_greet]", "scene.bystanders=[1,1]",
+               "output.exr=true", "export.formats=[coco,mot]"]
+RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS, "panorama": PANORAMA_ARGS, "motion": MOTION_ARGS}
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,350 @@
+"""Articulated actors and their motion: a procedural humanoid (17 joints, 12 rigid body parts) and a car (body and four
+wheels), posed frame by frame by parametric motion programs. Pure numpy/trimesh, no bpy.
+
+Actor frame: metres, Z up, the actor faces +Y and its right is +X; the origin is on the ground under the pelvis. A pose
+gives every joint's position and every part's rigid transform in that frame; the scene places the actor in the world
+with a ground position and a heading (yaw).
+
+Motion programs map (seconds into the action, style) to joint angles plus a forward speed and a turn rate. A style
+(neutral, happy, sad, angry, afraid) changes how an action is performed: tempo, amplitude, posture (lean, head) and
+arm tension. Labels name the intended style, not a perceived emotion. Consecutive actions blend over BLEND_S seconds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+
+from engine.spec import Material, Mesh
+from generators.materials import material, pick
+from generators.shapes import box, frustum, place, sphere
+
+BLEND_S = 0.3                      # cross-fade between consecutive actions
+HUMAN_ACTIONS = ("stand", "walk", "run", "jump", "wave", "sit_down", "fall", "push", "carry", "dance", "turn",
+                 "crouch", "reach")
+CAR_ACTIONS = ("drive", "brake", "stop")
+LOCOMOTION = {"walk": 1.35, "run": 3.4, "push": 0.55, "carry": 1.05}        # forward speed (m/s) at tempo 1
+
+
+@dataclass(frozen=True)
+class Style:
+    tempo: float          # time and speed multiplier
+    amplitude: float      # swing multiplier
+    lean_deg: float       # spine pitch added (forward +)
+    head_deg: float       # neck pitch added (down +)
+    tension: float        # 0..1: arms held in, elbows bent
+
+
+STYLES = {"neutral": Style(1.0, 1.0, 0.0, 0.0, 0.0), "happy": Style(1.15, 1.3, -4.0, -8.0, 0.0),
+          "sad": Style(0.72, 0.55, 14.0, 24.0, 0.1), "angry": Style(1.2, 1.2, 10.0, 4.0, 0.6),
+          "afraid": Style(1.3, 0.65, 18.0, 10.0, 0.9)}
+
+
+def _rx(deg):
+    a = np.deg2rad(deg)
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+
+
+def _ry(deg):
+    a = np.deg2rad(deg)
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+
+
+def _rz(deg):
+    a = np.deg2rad(deg)
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+
+
+def _frame(rotation, position) -> np.ndarray:
+    m = np.eye(4)
+    m[:3, :3], m[:3, 3] = rotation, position
+    return m
+
+
+# ---- the humanoid body ---------------------------------------------------------------------------------------------
+TOPS = {"shirt": ("shirt", "셔츠"), "coat": ("coat", "코트"), "jacket": ("jacket", "재킷"), "sweater": ("sweater", "스웨터")}
+CLOTH_COLORS = ["red", "blue", "white", "grey", "dark_grey", "green", "yellow", "teal", "brown", "ochre", "black"]
+SKIN_TONES = [(0.80, 0.60, 0.48), (0.70, 0.50, 0.38), (0.56, 0.40, 0.30), (0.42, 0.29, 0.21), (0.88, 0.70, 0.58)]
+
+
+@dataclass
+class Body:
+    """Proportions (metres) and clothing of one procedural person; no real person's likeness."""
+    height: float
+    build: float
+    params: dict
+    mesh: Mesh
+    materials: list
+    part_names: list
+    face_part: np.ndarray   # (F,) index into part_names
+
+    @property
+    def dims(self):
+        return self.params["dims"]
+
+
+def _limb(length, r_top, r_bottom, sections=8):
+    """A limb in its joint's frame: from the joint (z=0) down to z=-length, rounded at the joint."""
+    return [place(frustum(r_bottom, r_top, length, sections), (0, 0, -length)), place(sphere(r_top, 1), (0, 0, 0))]
+
+
+def humanoid(rng: np.random.Generator, part_names: list) -> Body:
+    height = float(rng.uniform(1.55, 1.95))
+    build = float(rng.uniform(0.85, 1.2))
+    h, b = height, build
+    d = {"ankle": 0.045 * h, "shin": 0.245 * h, "thigh": 0.245 * h, "torso": 0.30 * h, "neck": 0.035 * h,
+         "head_r": 0.066 * h, "shoulder_half": 0.115 * h * b ** 0.5, "hip_half": 0.055 * h * b,
+         "upper_arm": 0.17 * h, "forearm": 0.15 * h, "hand_r": 0.03 * h}
+    top_kind = pick(rng, list(TOPS))
+    top_color, bottom_color = pick(rng, CLOTH_COLORS), pick(rng, ["blue", "dark_grey", "black", "brown", "grey", "ochre"])
+    skin = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
+    skin_mat = Material("skin", tuple(np.round(np.array(skin) ** 2.2, 5).tolist()), roughness=0.55, kind="skin")
+    mats = [skin_mat, material(rng, "fabric", top_color), material(rng, "fabric", bottom_color),
+            material(rng, "leather", pick(rng, ["black", "brown", "white"])), material(rng, "hair", pick(rng, ["black", "brown", "dark_grey", "ochre"]))]
+    long_sleeves = top_kind != "shirt" or rng.random() < 0.5
+    shorts = rng.random() < 0.2
+    r = lambda k: k * h * b                                                         # noqa: E731  radii scale with build
+    pieces = {
+        "torso": [(place(frustum(d["hip_half"] + r(0.01), d["shoulder_half"] - r(0.02), d["torso"], 12),
+                         scale=(1.0, 0.6, 1.0)), 1),
+                  (place(sphere(1.0, 1), (0, 0, 0.02 * h), scale=(d["hip_half"] + r(0.02), r(0.06), r(0.07))), 2)],
+        "head": [(place(frustum(r(0.028), r(0.026), d["neck"] + 0.3 * d["head_r"], 8), (0, 0, -0.01)), 0),
+                 (place(sphere(d["head_r"], 2), (0, 0, d["neck"] + d["head_r"]), scale=(0.9, 1.0, 1.05)), 0),
+                 (place(sphere(d["head_r"] * 1.04, 1), (0, -0.012 * h, d["neck"] + d["head_r"] * 1.15),
+                        scale=(0.9, 1.0, 0.8)), 4)],
+    }
+    for side in ("left", "right"):
+        pieces[f"{side}_upper_arm"] = [(p, 1) for p in _limb(d["upper_arm"], r(0.030), r(0.025))]
+        fore = _limb(d["forearm"], r(0.024), r(0.019))
+        pieces[f"{side}_forearm"] = [(p, 1 if long_sleeves else 0) for p in fore] + \
+            [(place(sphere(d["hand_r"], 1), (0, 0, -d["forearm"] - d["hand_r"] * 0.8)), 0)]
+        pieces[f"{side}_thigh"] = [(p, 2) for p in _limb(d["thigh"], r(0.05), r(0.036))]
+        pieces[f"{side}_shin"] = [(p, 0 if shorts else 2) for p in _limb(d["shin"], r(0.035), r(0.025))]
+        pieces[f"{side}_foot"] = [(box((r(0.05), 0.15 * h, d["ankle"]), (0, 0.035 * h, -d["ankle"] / 2)), 3)]
+    mesh, face_part = _join(pieces, part_names)
+    params = {"height_m": round(height, 3), "build": round(build, 3), "top": top_kind, "top_color": top_color,
+              "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts),
+              "dims": {k: round(v, 4) for k, v in d.items()}}
+    return Body(height, build, params, mesh, mats, part_names, face_part)
+
+
+def _join(pieces: dict, part_names: list):
+    """Part pieces {part: [(trimesh, material)]} -> one Mesh (vertices in each part's frame) and each face's part."""
+    vertices, faces, face_material, face_part, offset = [], [], [], [], 0
+    for p, name in enumerate(part_names):
+        for piece, mat in pieces[name]:
+            vertices.append(np.asarray(piece.vertices, float))
+            faces.append(np.asarray(piece.faces, np.int64) + offset)
+            face_material.append(np.full(len(piece.faces), mat, np.int64))
+            face_part.append(np.full(len(piece.faces), p, np.int64))
+            offset += len(piece.vertices)
+    return Mesh(np.vstack(vertices), np.vstack(faces), np.concatenate(face_material)), np.concatenate(face_part)
+
+
+def humanoid_pose(body: Body, a: dict):
+    """Forward kinematics. `a`: joint angles in degrees (missing = 0) plus body_pitch (a fall, about the feet) and
+    lift (metres, airborne). Returns (joints {name: xyz}, parts {name: 4x4}) in the actor frame, standing on z=0."""
+    d = body.dims
+    g = lambda k: a.get(k, 0.0)                                                  # noqa: E731
+    pelvis = np.array([0.0, 0.0, d["ankle"] + d["shin"] + d["thigh"]])
+    r_spine = _rx(-g("spine_pitch")) @ _ry(g("spine_roll")) @ _rz(g("spine_twist"))
+    r_head = r_spine @ _rz(g("neck_yaw")) @ _rx(-g("neck_pitch"))
+    neck = pelvis + r_spine @ [0, 0, d["torso"]]
+    joints = {"pelvis": pelvis, "chest": pelvis + r_spine @ [0, 0, 0.55 * d["torso"]], "neck": neck,
+              "head": neck + r_head @ [0, 0, d["neck"] + d["head_r"]],
+              "head_top": neck + r_head @ [0, 0, d["neck"] + 2 * d["head_r"] * 1.05]}
+    parts = {"torso": _frame(r_spine, pelvis), "head": _frame(r_head, neck)}
+    for side, sx in (("left", -1.0), ("right", 1.0)):
+        s = side[0]
+        shoulder = pelvis + r_spine @ [sx * d["shoulder_half"], 0, d["torso"] - 0.04 * body.height]
+        r_upper = r_spine @ _rx(g(f"{s}_shoulder_flex")) @ _ry(-sx * g(f"{s}_shoulder_abd"))
+        elbow = shoulder + r_upper @ [0, 0, -d["upper_arm"]]
+        r_fore = r_upper @ _rx(g(f"{s}_elbow"))
+        wrist = elbow + r_fore @ [0, 0, -d["forearm"]]
+        hip = pelvis + [sx * d["hip_half"], 0, 0]
+        r_thigh = _rx(g(f"{s}_hip_flex")) @ _ry(-sx * g(f"{s}_hip_abd"))
+        knee = hip + r_thigh @ [0, 0, -d["thigh"]]
+        r_shin = r_thigh @ _rx(-g(f"{s}_knee"))
+        ankle = knee + r_shin @ [0, 0, -d["shin"]]
+        r_foot = r_shin @ _rx(g(f"{s}_ankle"))
+        joints.update({f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist, f"{side}_hip": hip,
+                       f"{side}_knee": knee, f"{side}_ankle": ankle})
+        parts.update({f"{side}_upper_arm": _frame(r_upper, shoulder), f"{side}_forearm": _frame(r_fore, elbow),
+                      f"{side}_thigh": _frame(r_thigh, hip), f"{side}_shin": _frame(r_shin, knee),
+                      f"{side}_foot": _frame(r_foot, ankle)})
+    # a fall tips the whole body about the feet, then the lowest point of the posed mesh is set on the ground (+ lift)
+    tip = _frame(_rx(-g("body_pitch")), [0, 0, 0])
+    joints = {k: tip[:3, :3] @ v for k, v in joints.items()}
+    part_z = np.stack([(tip @ parts[name])[2] for name in body.part_names])          # (P, 4) z row of each part
+    vertex_part = np.zeros(len(body.mesh.vertices), dtype=np.int64)
+    vertex_part[body.mesh.faces.ravel()] = np.repeat(body.face_part, 3)
+    lowest = float(np.min(np.einsum("vj,vj->v", part_z[vertex_part, :3], body.mesh.vertices) + part_z[vertex_part, 3]))
+    shift = _frame(np.eye(3), [0, 0, -lowest + g("lift")])
+    joints = {k: v + shift[:3, 3] for k, v in joints.items()}
+    parts = {k: shift @ tip @ v for k, v in parts.items()}
+    return joints, parts
+
+
+def _swing(t, freq):
+    return np.sin(2 * np.pi * freq * t)
+
+
+def human_program(action: str, t: float, style: Style):
+    """Joint angles (deg), forward speed (m/s) and turn rate (deg/s) of `action` at t seconds into it."""
+    amp, tempo = style.amplitude, style.tempo
+    t = t * tempo
+    a = {"spine_pitch": style.lean_deg, "neck_pitch": style.head_deg}
+    arms_in = style.tension
+    for s in "lr":
+        a[f"{s}_elbow"] = 8 + 50 * arms_in
+        a[f"{s}_shoulder_abd"] = 6 - 4 * arms_in
+        a[f"{s}_shoulder_flex"] = 10 * arms_in
+    speed, turn = 0.0, 0.0
+    if action == "stand":
+        breathe = 1.5 * _swing(t, 0.25)
+        a["l_shoulder_flex"] += breathe
+        a["r_shoulder_flex"] -= breathe
+    elif action in ("walk", "run", "push", "carry"):
+        freq = {"walk": 0.95, "run": 1.45, "push": 0.6, "carry": 0.85}[action]
+        hip_amp = {"walk": 24, "run": 38, "push": 14, "carry": 20}[action] * amp ** 0.5
+        ph = _swing(t, freq)
+        a["l_hip_flex"], a["r_hip_flex"] = hip_amp * ph, -hip_amp * ph
+        knee = {"walk": 40, "run": 85, "push": 30, "carry": 35}[action]
+        a["l_knee"] = 8 + knee * max(0.0, -_swing(t + 0.12 / freq, freq))
+        a["r_knee"] = 8 + knee * max(0.0, _swing(t + 0.12 / freq, freq))
+        a["l_ankle"], a["r_ankle"] = -0.3 * a["l_hip_flex"], -0.3 * a["r_hip_flex"]
+        if action in ("walk", "run"):
+            arm = (0.7 if action == "walk" else 1.0) * hip_amp * amp
+            a["l_shoulder_flex"] += -arm * ph
+            a["r_shoulder_flex"] += arm * ph
+            a["l_elbow"] += 15 if action == "walk" else 75
+            a["r_elbow"] += 15 if action == "walk" else 75
+            a["spine_pitch"] += 3 if action == "walk" else 12
+        else:      # push: arms straight ahead; carry: forearms forward holding a parcel
+            for s in "lr":
+                a[f"{s}_shoulder_flex"] = 80 if action == "push" else 35
+                a[f"{s}_elbow"] = 15 if action == "push" else 70
+                a[f"{s}_shoulder_abd"] = 4
+            a["spine_pitch"] += 18 if action == "push" else 2
+        speed = LOCOMOTION[action] * tempo * min(1.3, amp ** 0.5)
+    elif action == "jump":
+        cycle = (t % 1.1) / 1.1                                    # crouch, take off, flight, land
+        crouch = np.sin(np.pi * min(1.0, cycle / 0.3)) if cycle < 0.3 else 0.0
+        flight = np.sin(np.pi * (cycle - 0.3) / 0.5) if 0.3 <= cycle < 0.8 else 0.0
+        for s in "lr":
+            a[f"{s}_hip_flex"] = 45 * crouch + 10 * flight
+            a[f"{s}_knee"] = 80 * crouch + 20 * flight
+            a[f"{s}_ankle"] = -25 * crouch
+            a[f"{s}_shoulder_flex"] = -30 * crouch + 150 * flight * amp ** 0.5
+        a["spine_pitch"] += 25 * crouch
+        a["lift"] = 0.35 * amp * flight
+    elif action == "wave":
+        a["r_shoulder_flex"], a["r_shoulder_abd"] = 20, 150 - 30 * style.tension
+        a["r_elbow"] = 30 + 25 * amp * _swing(t, 1.8)
+    elif action == "reach":
+        a["r_shoulder_flex"], a["r_elbow"] = 70 * min(1.0, t / 0.5), 15
+    elif action == "sit_down":                                     # onto the ground, legs forward
+        k = min(1.0, t / 1.0)
+        for s in "lr":
+            a[f"{s}_hip_flex"] = 88 * k
+            a[f"{s}_knee"] = 70 * k * (1 - k) * 2 + 10 * k
+            a[f"{s}_shoulder_flex"] = -25 * k
+            a[f"{s}_elbow"] = 10
+        a["spine_pitch"] = style.lean_deg * 0.6 - 10 * k
+    elif action == "fall":                                         # tips forward over ~0.6 s and lies there
+        k = min(1.0, t / 0.6) ** 2
+        a["body_pitch"] = 86 * k
+        for s in "lr":
+            a[f"{s}_shoulder_flex"] = 140 * k
+            a[f"{s}_elbow"] = 30 * k
+        a["spine_pitch"] = 0.0
+        a["neck_pitch"] = -30 * k
+    elif action == "dance":
+        ph = _swing(t, 1.2)
+        a["spine_roll"] = 10 * amp * ph
+        a["l_shoulder_abd"], a["r_shoulder_abd"] = 90 + 50 * amp * ph, 90 - 50 * amp * ph
+        a["l_elbow"] = a["r_elbow"] = 40
+        a["l_hip_flex"], a["r_hip_flex"] = 15 * max(0.0, ph), 15 * max(0.0, -ph)
+        a["l_knee"], a["r_knee"] = 30 * max(0.0, ph), 30 * max(0.0, -ph)
+        a["lift"] = 0.05 * amp * abs(ph)
+        turn = 90.0 * tempo
+    elif action == "turn":
+        ph = _swing(t, 1.2)
+        a["l_hip_flex"], a["r_hip_flex"] = 10 * ph, -10 * ph
+        a["l_knee"], a["r_knee"] = 15 * max(0.0, ph), 15 * max(0.0, -ph)
+        turn = 150.0 * tempo
+    elif action == "crouch":
+        k = min(1.0, t / 0.6)
+        for s in "lr":
+            a[f"{s}_hip_flex"], a[f"{s}_knee"], a[f"{s}_ankle"] = 80 * k, 120 * k, -35 * k
+            a[f"{s}_shoulder_flex"] = 30 * k
+            a[f"{s}_elbow"] = 60 * k
+        a["spine_pitch"] += 25 * k
+    else:
+        raise ValueError(f"unknown human action '{action}'")
+    return a, speed, turn
+
+
+def blend(a0: dict, a1: dict, w: float) -> dict:
+    return {k: (1 - w) * a0.get(k, 0.0) + w * a1.get(k, 0.0) for k in set(a0) | set(a1)}
+
+
+# ---- the car -------------------------------------------------------------------------------------------------------
+@dataclass
+class Car:
+    params: dict
+    mesh: Mesh
+    materials: list
+    face_part: np.ndarray
+    wheel_r: float
+    wheel_offsets: dict
+    joints_local: dict
+
+
+def car(rng: np.random.Generator, part_names: list) -> Car:
+    length, width = float(rng.uniform(3.9, 4.8)), float(rng.uniform(1.7, 1.9))
+    wheel_r, body_h, cabin_h = 0.33, float(rng.uniform(0.6, 0.75)), float(rng.uniform(0.45, 0.6))
+    color = pick(rng, ["red", "blue", "white", "grey", "black", "yellow", "green", "teal"])
+    mats = [material(rng, "paint", color), material(rng, "glass", "dark_grey", jitter=0.0),
+            material(rng, "rubber", "black", jitter=0.0)]
+    base = 0.22
+    cabin_len = length * float(rng.uniform(0.45, 0.55))
+    cab = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0], [-0.9, -0.7, 1], [0.9, -0.7, 1], [0.9, 0.55, 1],
+                    [-0.9, 0.55, 1]], float) * [width / 2 * 0.92, cabin_len / 2, cabin_h] + [0, -0.05 * length, base + body_h]
+    cabin = trimesh.convex.convex_hull(cab)
+    wheel = place(frustum(wheel_r, wheel_r, 0.22, 14), (-0.11, 0, 0), rotation=_ry(90))
+    offsets = {f"{fr}_{side}_wheel": np.array([sx * (width / 2 - 0.12), sy * length * 0.34, wheel_r])
+               for fr, sy in (("front", 1), ("rear", -1)) for side, sx in (("left", -1), ("right", 1))}
+    pieces = {"body": [(box((width, length, body_h), (0, 0, base + body_h / 2)), 0), (cabin, 1)]}
+    for name in offsets:
+        pieces[name] = [(wheel, 2)]
+    mesh, face_part = _join(pieces, part_names)
+    top = base + body_h + cabin_h
+    joints = {**offsets, "front_centre": np.array([0, length / 2, base + body_h / 2]),
+              "rear_centre": np.array([0, -length / 2, base + body_h / 2]), "roof_centre": np.array([0, -0.05 * length, top])}
+    params = {"length_m": round(length, 3), "width_m": round(width, 3), "height_m": round(top, 3), "color": color}
+    return Car(params, mesh, mats, face_part, wheel_r, offsets, joints)
+
+
+def car_pose(c: Car, distance_travelled: float):
+    """Wheels roll with the distance travelled (no slip); the body does not move against the car's frame."""
+    spin = np.rad2deg(distance_travelled / c.wheel_r)
+    parts = {"body": np.eye(4)}
+    for name, offset in c.wheel_offsets.items():
+        parts[name] = _frame(_rx(spin), offset)
+    return dict(c.joints_local), parts
+
+
+def car_program(action: str, t: float, cruise: float):
+    """Speed (m/s) of a car action at t seconds into it: drive at cruise, brake to a stop over 1.5 s, stop."""
+    if action == "drive":
+        return cruise
+    if action == "brake":
+        return cruise * max(0.0, 1 - t / 1.5)
+    if action == "stop":
+        return 0.0
+    raise ValueError(f"unknown car action '{action}'")

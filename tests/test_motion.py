@@ -1,0 +1,273 @@
+"""scene=motion: actors, their motion and the clip layers. Fast checks on the recipe (no Blender), then the exactness
+invariants of issue #4 on real clips (the shared `motion` run of conftest): keypoints, body parts, flow against
+Cycles' own vector pass, tracks, action segments, events, script, MP4, COCO keypoints and MOT."""
+import json
+
+import numpy as np
+import OpenEXR
+import pytest
+from pycocotools.coco import COCO
+
+from conftest import load_json, read_frame, run_cli
+from engine.config import ConfigError, compose
+from engine.taxonomy import load_taxonomy
+from scenes import motion
+
+TAX = load_taxonomy()
+
+
+def _spec(situation: str, seed: int = 0, frames: int = 36, context: str = "park"):
+    cfg = compose(["scene=motion", "render=preview", f"scene.situations=[{situation}]", f"scene.frames={frames}",
+                   f"scene.contexts=[{context}]"])
+    return motion.build(cfg.scene, np.random.default_rng([seed, 0, 0]), 0, 128, 96)
+
+
+@pytest.mark.parametrize("situation", motion.SITUATIONS)
+def test_action_segments_tile_each_actor_without_gaps_or_overlaps(situation):
+    spec = _spec(situation)
+    segments = motion.action_segments(spec)
+    for actor in spec.timeline["actors"]:
+        mine = sorted((s for s in segments if s["track_id"] == actor["track_id"]), key=lambda s: s["start_frame"])
+        assert mine[0]["start_frame"] == 0 and mine[-1]["end_frame"] == spec.n_frames - 1
+        for a, b in zip(mine, mine[1:]):
+            assert b["start_frame"] == a["end_frame"] + 1
+        for s in mine:   # the segment's label is what the actor did on every frame of it
+            assert set(actor["actions"][s["start_frame"]:s["end_frame"] + 1]) == {s["action"]}
+            assert s["style"] == actor["style"] in ("neutral", "happy", "sad", "angry", "afraid")
+
+
+@pytest.mark.parametrize("situation", motion.SITUATIONS)
+def test_events_hold_on_the_trajectories(situation):
+    """Each derived event's condition holds on every frame it spans (distances measured here from the trajectories)."""
+    spec = _spec(situation, seed=1)
+    present = {a["track_id"]: np.ones(spec.n_frames, bool) for a in spec.timeline["actors"]}
+    events = motion.derive_events(spec, present)
+    xy = {a["track_id"]: np.array(a["trajectory_world"])[:, :2] for a in spec.timeline["actors"]}
+    expected = {"meet_and_greet": {"meet", "greet"}, "collision_fall": {"collision"}, "hand_over": {"hand_over"},
+                "group_gathering": {"gathering"}, "chase": {"chase"}, "approach": {"approach", "meet"}}
+    assert expected.get(situation, set()) <= {e["type"] for e in events}, [e["type"] for e in events]
+    for e in events:
+        frames = np.arange(e["start_frame"], e["end_frame"] + 1)
+        p = e["participants"]
+        d = np.linalg.norm(xy[p[0]][frames] - xy[p[-1]][frames], axis=1) if len(p) > 1 else None
+        if e["type"] in ("meet", "greet"):
+            assert np.all(d <= motion.MEET_M + 1e-9)
+        if e["type"] == "collision":
+            assert np.all(d <= motion.CONTACT_M + 1e-9)
+        if e["type"] == "gathering":
+            pts = np.stack([xy[k][frames] for k in p])
+            assert np.all(np.linalg.norm(pts - pts.mean(axis=0), axis=2) <= motion.GATHER_M + 1e-9)
+        if e["type"] == "hand_over":
+            holder = spec.timeline["parcel"]["holder"]
+            assert holder[e["start_frame"]] == p[0] or holder[e["end_frame"]] == p[1]
+            assert p[0] in holder and p[1] in holder
+
+
+def test_bodies_are_rigid_and_stand_on_the_ground():
+    """Bone lengths never change over a clip, and the lowest point of every person is on the ground (z = 0) except
+    while jumping or dancing (airborne by design)."""
+    spec = _spec("solo", seed=3, frames=60)
+    bones = TAX.skeletons["humanoid"]["bones"]
+    for obj in spec.objects:
+        if obj.class_path != "actor/person":
+            continue
+        joints = obj.articulation.joints
+        lengths = np.stack([np.linalg.norm(joints[:, a] - joints[:, b], axis=1) for a, b in bones], axis=1)
+        assert np.allclose(lengths, lengths[0], atol=1e-9)
+        actions = next(a for a in spec.timeline["actors"] if a["track_id"] == obj.instance_id)["actions"]
+        for f in range(spec.n_frames):
+            low = obj.world_vertices(f)[:, 2].min()
+            assert low >= -1e-9 and (actions[f] in ("jump", "dance") or abs(low) < 1e-9)
+
+
+def test_styles_change_how_an_action_is_performed():
+    """A sad walk is slower, smaller and more bent than a happy one (the intended style, as the grammar sets it)."""
+    from generators import actors
+    happy = [actors.human_program("walk", t, actors.STYLES["happy"]) for t in np.linspace(0, 2, 25)]
+    sad = [actors.human_program("walk", t, actors.STYLES["sad"]) for t in np.linspace(0, 2, 25)]
+    assert happy[0][1] > sad[0][1]
+    assert max(abs(a["l_hip_flex"]) for a, _, _ in happy) > max(abs(a["l_hip_flex"]) for a, _, _ in sad)
+    assert sad[0][0]["neck_pitch"] > happy[0][0]["neck_pitch"] and sad[0][0]["spine_pitch"] > happy[0][0]["spine_pitch"]
+
+
+@pytest.mark.parametrize("override", ["scene.situations=[fly]", "scene.actions=[teleport]", "scene.camera_modes=[crane]",
+                                      "scene.fps=0", "scene.styles=[bored]"])
+def test_bad_motion_override_is_one_line(override):
+    with pytest.raises(ConfigError) as err:
+        compose(["scene=motion", override])
+    assert "\n" not in str(err.value) and override.split("=")[0] in str(err.value)
+
+
+# ---- on real renders -------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def clips(rendered_runs):
+    out = rendered_runs["motion"]
+    return out, sorted(p for p in (out / "samples").iterdir() if p.is_dir())
+
+
+def _actor_objects(frame):
+    return [o for o in frame["objects"] if "keypoints_2d" in o]
+
+
+
+@pytest.mark.render
+def test_keypoints_project_and_visible_ones_sit_on_their_actor(clips):
+    _, samples = clips
+    checked = visible = 0
+    for sample in samples:
+        labels = load_json(sample / "labels.json")
+        for frame in labels["frames"]:
+            cam = frame["camera"]
+            K, w2c = np.array(cam["K"]), np.array(cam["world_to_camera"])
+            passes = read_frame(sample, frame["index"])
+            for obj in _actor_objects(frame):
+                skeleton = TAX.skeletons[TAX[obj["class_path"]].skeleton]
+                world = np.array(obj["keypoints_3d_world"])
+                c = world @ w2c[:3, :3].T + w2c[:3, 3]
+                uv = (K @ (c / c[:, 2:3]).T).T[:, :2]
+                kp = np.array(obj["keypoints_2d"])
+                assert np.allclose(kp[:, :2], uv, atol=1e-3)
+                inside = (c[:, 2] > 0) & (uv[:, 0] >= 0) & (uv[:, 0] < cam["width"]) & (uv[:, 1] >= 0) & (uv[:, 1] < cam["height"])
+                assert np.array_equal(kp[:, 2] > 0, inside)                           # 0 exactly when out of frame
+                for j, (x, y, v) in enumerate(obj["keypoints_2d"]):
+                    checked += 1
+                    if v == 2:
+                        visible += 1
+                        r, col = int(y), int(x)
+                        assert passes["instance"][r, col] == obj["instance_id"]
+                        part = skeleton["parts"][passes["part"][r, col] - 1]
+                        assert part in skeleton["joint_parts"][skeleton["joints"][j]]
+                assert obj["num_keypoints"] == int(np.sum(kp[:, 2] > 0))
+    assert checked > 300 and 0.2 < visible / checked < 0.98      # both visible and hidden keypoints were exercised
+
+
+@pytest.mark.render
+def test_body_parts_cover_exactly_the_actors(clips):
+    _, samples = clips
+    for sample in samples:
+        labels = load_json(sample / "labels.json")
+        for frame in labels["frames"][::3]:
+            passes = read_frame(sample, frame["index"])
+            actors = [o["instance_id"] for o in _actor_objects(frame)]
+            on_actor = np.isin(passes["instance"], actors)
+            assert np.array_equal(passes["part"] > 0, on_actor)
+            for obj in _actor_objects(frame):
+                n_parts = len(TAX.skeletons[TAX[obj["class_path"]].skeleton]["parts"])
+                ids = passes["part"][passes["instance"] == obj["instance_id"]]
+                assert ids.max(initial=0) <= n_parts
+                assert sum(obj["part_pixel_counts"].values()) == obj["pixel_count"]
+
+
+def _exr_flow(path):
+    with OpenEXR.File(str(path)) as f:
+        ch = {k: c.pixels for p in f.parts for k, c in p.channels.items()}
+    return np.stack([-ch["ViewLayer.Vector.Z"], ch["ViewLayer.Vector.W"]], axis=-1)   # Blender: next frame in Z, W (y up)
+
+
+@pytest.mark.render
+def test_flow_matches_the_renderers_motion_vectors_and_lands_on_the_same_part(clips):
+    """Our geometric flow agrees with Cycles' own vector pass on the moving actors' pixels, and following it from
+    frame t lands on the same actor and body part at t+1 where that point is not hidden then."""
+    _, samples = clips
+    agree, total, same, followed = 0, 0, 0, 0
+    for sample in samples:
+        labels = load_json(sample / "labels.json")
+        n = len(labels["frames"])
+        assert not (sample / f"{n - 1:04d}" / "flow.npz").exists()          # no next frame, no flow
+        for t in range(n - 1):
+            a, b = read_frame(sample, t), read_frame(sample, t + 1)
+            actors = np.isin(a["instance"], [o["instance_id"] for o in _actor_objects(labels["frames"][t])])
+            vector = _exr_flow(sample / f"{t:04d}" / "render.exr")
+            err = np.linalg.norm(a["flow"] - vector, axis=-1)[actors]
+            moving = np.linalg.norm(a["flow"], axis=-1)[actors] > 0.05
+            agree += int(np.sum(err[moving] < 0.1))
+            total += int(moving.sum())
+            rows, cols = np.nonzero(actors)
+            x = np.floor(cols + 0.5 + a["flow"][rows, cols, 0]).astype(int)
+            y = np.floor(rows + 0.5 + a["flow"][rows, cols, 1]).astype(int)
+            ok = (x >= 0) & (x < a["instance"].shape[1]) & (y >= 0) & (y < a["instance"].shape[0])
+            rows, cols, x, y = rows[ok], cols[ok], x[ok], y[ok]
+            match = (b["instance"][y, x] == a["instance"][rows, cols]) & (b["part"][y, x] == a["part"][rows, cols])
+            same += int(match.sum())
+            followed += len(rows)
+    assert total > 1000 and agree / total >= 0.97, (agree, total)
+    assert same / followed >= 0.85, (same, followed)
+
+
+@pytest.mark.render
+def test_tracks_actions_events_and_script_are_consistent(clips):
+    out, samples = clips
+    seen_events = set()
+    for sample in samples:
+        labels = load_json(sample / "labels.json")
+        n = len(labels["frames"])
+        tracks = {t["track_id"]: t for t in labels["tracks"]}
+        for frame in labels["frames"]:
+            for obj in frame["objects"]:
+                assert obj["track_id"] == obj["instance_id"] and tracks[obj["track_id"]]["class_path"] == obj["class_path"]
+        actor_ids = {o["instance_id"] for f in labels["frames"] for o in _actor_objects(f)}
+        for tid in actor_ids:
+            segs = sorted((s for s in labels["actions"] if s["track_id"] == tid), key=lambda s: s["start_frame"])
+            covered = [f for s in segs for f in range(s["start_frame"], s["end_frame"] + 1)]
+            assert covered == list(range(n))
+            assert len(tracks[tid]["trajectory_world"]) == n
+        for e in labels["events"]:
+            seen_events.add(e["type"])
+            assert 0 <= e["start_frame"] <= e["end_frame"] < n
+            for p in e["participants"]:
+                assert set(range(e["start_frame"], e["end_frame"] + 1)) <= set(tracks[p]["frames_in_view"])
+        duration = n / labels["scene"]["tags"]["fps"]
+        assert len(labels["script"]["en"]) == len(labels["script"]["ko"]) > 0
+        for line in labels["script"]["en"] + labels["script"]["ko"]:
+            assert 0 <= line["start_s"] < line["end_s"] <= duration + 1e-6 and line["text"]
+    assert {"hand_over", "collision", "meet"} <= seen_events
+
+
+@pytest.mark.render
+def test_video_decodes_to_the_frames(clips):
+    import av
+    _, samples = clips
+    sample = samples[0]
+    with av.open(str(sample / "video.mp4")) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    frames = [read_frame(sample, i)["rgb"] for i in range(len(decoded))]
+    assert len(decoded) == len(load_json(sample / "labels.json")["frames"])
+    for got, want in zip(decoded, frames):
+        assert got.shape == want.shape and np.abs(got.astype(float) - want).mean() < 4.0
+
+
+@pytest.mark.render
+def test_coco_keypoints_and_mot_load(clips):
+    out, samples = clips
+    coco = COCO(str(out / "coco" / "annotations.json"))
+    person = TAX["actor/person"].id
+    assert coco.loadCats(person)[0]["keypoints"] == TAX.skeletons["humanoid"]["joints"]
+    anns = coco.loadAnns(coco.getAnnIds(catIds=[person]))
+    assert anns and all(len(a["keypoints"]) == 3 * 17 and a["num_keypoints"] == sum(v > 0 for v in a["keypoints"][2::3])
+                        for a in anns)
+    for sample in samples:
+        labels = load_json(sample / "labels.json")
+        rows = [line.split(",") for line in (out / "mot" / sample.name / "gt" / "gt.txt").read_text().splitlines()]
+        assert rows and all(len(r) == 9 for r in rows)
+        expected = {(f["index"] + 1, o["instance_id"]) for f in labels["frames"] for o in f["objects"]
+                    if o["class_path"] in ("actor/person", "actor/vehicle/car")}
+        assert {(int(r[0]), int(r[1])) for r in rows} == expected
+        for r in rows:
+            frame = labels["frames"][int(r[0]) - 1]
+            obj = next(o for o in frame["objects"] if o["instance_id"] == int(r[1]))
+            assert [int(v) for v in r[2:6]] == obj["bbox_2d_amodal"] and abs(float(r[8]) - obj["visible_fraction"]) < 1e-6
+        info = (out / "mot" / sample.name / "seqinfo.ini").read_text()
+        assert f"seqLength={len(labels['frames'])}" in info
+
+
+@pytest.mark.render
+def test_same_seed_same_motion_labels(clips, tmp_path):
+    from conftest import MOTION_ARGS
+    out, samples = clips
+    args = [a for a in MOTION_ARGS if not a.startswith(("n=", "output.exr", "export."))] + ["n=1"]
+    result = run_cli(*args, f"out={tmp_path / 'again'}", "output.exr=true", "export.formats=[coco,mot]")
+    assert result.returncode == 0, result.stderr[-2000:]
+    again = json.loads((tmp_path / "again" / "samples" / samples[0].name / "labels.json").read_text())
+    assert again == load_json(samples[0] / "labels.json")
