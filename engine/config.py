@@ -10,14 +10,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-GROUPS = ("scene", "render")          # config groups: `scene=landmark` picks configs/scene/landmark.yaml
+GROUPS = ("scene", "render", "augment")   # config groups: `scene=landmark` picks configs/scene/landmark.yaml
 DEVICES = ("auto", "cpu", "cuda", "optix")
 
 
@@ -75,6 +75,25 @@ class LauncherConfig:
 
 
 @dataclass
+class AugmentConfig:
+    name: str = MISSING
+    model_dir: Optional[str] = MISSING
+    controlnets: Dict[str, Optional[str]] = MISSING
+    controls: List[str] = MISSING
+    control_scales: List[float] = MISSING
+    strength: float = MISSING
+    per_sample: int = MISSING
+    steps: int = MISSING
+    guidance_scale: float = MISSING
+    negative_prompt: str = MISSING
+    prompt_suffix: str = MISSING
+    min_consistency: float = MISSING
+    size: int = MISSING
+    device: str = MISSING
+    license: Optional[str] = MISSING
+
+
+@dataclass
 class QAConfig:
     min_subject_visible_fraction: float = MISSING
     min_subject_pixels: int = MISSING
@@ -90,6 +109,7 @@ class RunConfig:
     topup: TopupConfig = field(default_factory=TopupConfig)
     launcher: LauncherConfig = field(default_factory=LauncherConfig)
     qa: QAConfig = field(default_factory=QAConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
     n: int = MISSING
     seed: int = MISSING
     out: str = MISSING
@@ -153,7 +173,8 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     try:
         cfg = OmegaConf.merge(schema, root)
         cfg = OmegaConf.merge(cfg, {"scene": _load_yaml(CONFIG_DIR / "scene" / f"{choices['scene']}.yaml")},
-                              {"render": _load_yaml(CONFIG_DIR / "render" / f"{choices['render']}.yaml")})
+                              {"render": _load_yaml(CONFIG_DIR / "render" / f"{choices['render']}.yaml")},
+                              {"augment": _load_yaml(CONFIG_DIR / "augment" / f"{choices['augment']}.yaml")})
         for item in dotlist:   # one at a time, so an error names the override that caused it
             cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist([item]))
         OmegaConf.resolve(cfg)
@@ -201,6 +222,10 @@ def validate(cfg: DictConfig):
              f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")
     _require(q.min_subject_pixels >= 0, f"qa.min_subject_pixels: {q.min_subject_pixels} is not allowed; give >= 0")
     _require(q.max_attempts >= 1, f"qa.max_attempts: {q.max_attempts} is not allowed; give >= 1")
+    _require(cfg.augment.name in ("none", "controlnet"), f"augment.name: '{cfg.augment.name}' is not allowed; choose none or controlnet")
+    if cfg.augment.name == "controlnet":
+        from engine.augment import validate as validate_augment
+        validate_augment(cfg.augment)
 
 
 def require_range(value, lo, hi, key: str):

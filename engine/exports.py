@@ -32,14 +32,25 @@ def is_stuff(class_path: str) -> bool:
     return class_path in STUFF or class_path.startswith("terrain/") and class_path != "terrain/rock"
 
 
+def accepted_variants(labels: dict) -> list:
+    """Indices of the sample's accepted diffusion variants (augment=controlnet), each a full copy of its frames."""
+    return [v["variant"] for v in (labels.get("augment") or {}).get("variants", []) if v["accepted"]]
+
+
 def _frames(all_labels):
+    """(labels, frame, stem) for every frame, then for every accepted augmented variant of it: the same labels, the
+    frame marked with "augment_variant" and the stem with an _aug<k> suffix, so every export marks it as augmented."""
     for labels in all_labels:
         for frame in labels["frames"]:
-            yield labels, frame, f"{labels['sample_id']}_{frame['index']:04d}"
+            stem = f"{labels['sample_id']}_{frame['index']:04d}"
+            yield labels, frame, stem
+            for k in accepted_variants(labels):
+                yield labels, {**frame, "augment_variant": k}, f"{stem}_aug{k}"
 
 
 def _image(out: Path, labels: dict, frame: dict) -> Path:
-    return Path(out) / SAMPLES / labels["sample_id"] / f"{frame['index']:04d}" / "rgb.png"
+    name = f"rgb_aug{frame['augment_variant']}.png" if "augment_variant" in frame else "rgb.png"
+    return Path(out) / SAMPLES / labels["sample_id"] / f"{frame['index']:04d}" / name
 
 
 def _link(src: Path, dst: Path):
@@ -188,6 +199,8 @@ def write_voc(out, all_labels, taxonomy) -> Path:
         ann = ET.Element("annotation")
         ET.SubElement(ann, "folder").text = "JPEGImages"
         ET.SubElement(ann, "filename").text = f"{stem}.jpg"
+        if "augment_variant" in frame:
+            ET.SubElement(ann, "augmented").text = str(frame["augment_variant"])
         size = ET.SubElement(ann, "size")
         for tag, v in (("width", w), ("height", h), ("depth", 3)):
             ET.SubElement(size, tag).text = str(v)
@@ -329,9 +342,11 @@ def write_webdataset(out, all_labels, taxonomy, shard_size: int = 1000) -> Path:
         with tarfile.open(root / f"shard-{shard // shard_size:06d}.tar", "w") as tar:
             for labels, frame, stem in frames[shard:shard + shard_size]:
                 folder = _image(out, labels, frame).parent
-                for name in ("rgb.png", "instance.png", "semantic.png", "depth.npz", "normal.npz"):
+                tar.add(_image(out, labels, frame), arcname=f"{stem}.rgb.png")
+                for name in ("instance.png", "semantic.png", "depth.npz", "normal.npz"):
                     tar.add(folder / name, arcname=f"{stem}.{name}")
                 data = json.dumps({"sample_id": labels["sample_id"], "scene": labels["scene"], "frame": frame,
+                                   "augmented": "augment_variant" in frame,
                                    "taxonomy_version": labels["taxonomy_version"]}, ensure_ascii=False).encode()
                 info = tarfile.TarInfo(f"{stem}.json")
                 info.size = len(data)

@@ -72,6 +72,10 @@ class SampleProducer:
         deliverable = ("half" if cfg.output.exr_half else "float") if cfg.output.exr else None
         self.backend = backend or BlenderBackend(cfg.render, self.taxonomy, exr_deliverable=deliverable)
         self.config_hash = content_hash(cfg)
+        self.augmenter = None
+        if cfg.augment.name == "controlnet":     # loaded once per worker; the model check already passed in compose
+            from engine.augment import Augmenter
+            self.augmenter = Augmenter(cfg.augment, self.taxonomy)
 
     def produce(self, index: int):
         cfg, reasons = self.cfg, []
@@ -117,6 +121,11 @@ class SampleProducer:
                                "seed": [int(cfg.seed), index, attempt], "assets": [], "augment": None,
                                "statement": STATEMENT},
             }
+            if self.augmenter is not None:        # restyled variants share these labels; scores and provenance recorded
+                t5 = time.perf_counter()
+                labels["augment"] = self.augmenter.augment(frames, labels, (int(cfg.seed), index, attempt))
+                labels["provenance"]["augment"] = self.augmenter.provenance
+                t["augment"] = time.perf_counter() - t5
             return Sample(labels, spec.to_dict(), frames, spec, t), reasons
         return None, reasons
 
@@ -141,12 +150,16 @@ def bundled_assets() -> list:
 
 
 def write_manifest(out: Path, cfg, taxonomy, counts: dict, failed: list, status: str, device: str | None):
+    augment = None
+    if cfg.augment.name == "controlnet":
+        from engine.augment import model_provenance
+        augment = model_provenance(cfg.augment)
     write_json(out / "dataset.json", {
         "name": f"{cfg.scene.name} dataset", "status": status,
         "config": OmegaConf.to_container(cfg, resolve=True), "config_hash": content_hash(cfg),
         "seed": int(cfg.seed), "versions": _versions(), "render_device": device,
         "taxonomy": taxonomy.to_dict(), "counts": counts, "failed": failed,
-        "provenance": {"statement": STATEMENT, "assets": bundled_assets()},
+        "provenance": {"statement": STATEMENT, "assets": bundled_assets(), "augment": augment},
     })
 
 

@@ -56,6 +56,8 @@ def write_sample(out: Path, sample_id: str, labels: dict, scene: dict, frames: l
         Image.fromarray(passes["semantic"]).save(d / "semantic.png", compress_level=1)
         if "part" in passes:        # actors' body parts: 1 + index into the taxonomy skeleton's parts, 0 elsewhere
             Image.fromarray(passes["part"]).save(d / "part.png", compress_level=1)
+        for k, image in passes.get("augmented", {}).items():    # accepted diffusion variants (same labels)
+            Image.fromarray(image).save(d / f"rgb_aug{k}.png", compress_level=1)
         if "flow" in passes:        # forward optical flow to the next frame, pixels (dx, dy)
             np.savez(d / "flow.npz", flow=passes["flow"])
     (tmp / "scene.json").write_text(json.dumps(scene, ensure_ascii=False), encoding="utf-8")
@@ -108,21 +110,30 @@ def write_coco(out: Path, all_labels: list[dict], taxonomy) -> Path:
     for labels in all_labels:
         video_id = len(videos) + 1                  # COCO-video style (TAO / YouTube-VIS): a sample is a video
         videos.append({"id": video_id, "name": labels["sample_id"], "frames": len(labels["frames"])})
+        variants = [v["variant"] for v in (labels.get("augment") or {}).get("variants", []) if v["accepted"]]
         for frame in labels["frames"]:
             image_id = len(images) + 1
-            images.append({"id": image_id, "file_name": f"{SAMPLES}/{labels['sample_id']}/{frame['index']:04d}/rgb.png",
+            folder = f"{SAMPLES}/{labels['sample_id']}/{frame['index']:04d}"
+            images.append({"id": image_id, "file_name": f"{folder}/rgb.png",
                            "width": frame["camera"]["width"], "height": frame["camera"]["height"],
                            "sample_id": labels["sample_id"], "frame_index": frame["index"], "video_id": video_id,
-                           "frame_id": frame["index"]})
+                           "frame_id": frame["index"], "augmented": False})
+            # each accepted diffusion variant is an image of its own with the same annotations, marked as augmented
+            base = images[-1]
+            for k in variants:
+                images.append({**base, "id": len(images) + 1, "file_name": f"{folder}/rgb_aug{k}.png", "augmented": True,
+                               "augment_variant": k, "source_image_id": image_id})
+            copies = [image_id + j for j in range(len(variants) + 1)]
             for obj in frame["objects"]:
                 if obj["pixel_count"] == 0:
                     continue
-                annotations.append({"id": len(annotations) + 1, "image_id": image_id, "category_id": obj["class_id"],
-                                    "segmentation": obj["mask_rle"], "area": obj["pixel_count"], "bbox": obj["bbox_2d"],
-                                    "iscrowd": 0, "instance_id": obj["instance_id"], "video_id": video_id,
-                                    "track_id": video_id * 65536 + obj["instance_id"],   # unique over the data set
-                                    "visible_fraction": obj["visible_fraction"], "bbox_amodal": obj["bbox_2d_amodal"],
-                                    **_coco_keypoints(obj)})
+                for target in copies:
+                    annotations.append({"id": len(annotations) + 1, "image_id": target, "category_id": obj["class_id"],
+                                        "segmentation": obj["mask_rle"], "area": obj["pixel_count"], "bbox": obj["bbox_2d"],
+                                        "iscrowd": 0, "instance_id": obj["instance_id"], "video_id": video_id,
+                                        "track_id": video_id * 65536 + obj["instance_id"],   # unique over the data set
+                                        "visible_fraction": obj["visible_fraction"], "bbox_amodal": obj["bbox_2d_amodal"],
+                                        **_coco_keypoints(obj)})
             for lang, texts in labels["scene"]["captions"].items():
                 for text in texts:
                     captions.append({"id": len(captions) + 1, "image_id": image_id, "caption": text, "lang": lang})

@@ -22,9 +22,9 @@ from engine.taxonomy import load_taxonomy
 from generators import actors, context
 from generators.landmarks import landmark
 from generators.materials import COLORS, material, pick
-from generators.shapes import MeshBuilder, box, square_ring
+from generators.shapes import MeshBuilder, box
 from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHERS, environment
-from scenes.text import has_batchim, obj
+from scenes.text import a_an, has_batchim, obj
 
 CONTEXTS = ("street", "park", "plaza", "interior")
 SITUATIONS = ("solo", "approach", "meet_and_greet", "hand_over", "chase", "collision_fall", "group_gathering")
@@ -565,15 +565,7 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
 
     objects = []
     for a in cast:
-        iid = len(objects) + 1
-        skeleton = "humanoid" if a.kind == "person" else "car"
-        joint_names = taxonomy.skeletons[skeleton]["joints"]
-        art = Articulation(skeleton, a.model.face_part, np.stack(a.parts),
-                           np.array([[j[n] for n in joint_names] for j in a.joints]))
-        attrs = {"role": a.role, "style": a.style, **{k: v for k, v in a.model.params.items() if k != "dims"}}
-        objects.append(SceneObject(iid, "actor/person", f"person_{iid:02d}", a.model.mesh, a.model.materials,
-                                   [pose((*a.positions[f], 0.0), yaw=np.deg2rad(a.headings[f])) for f in range(n_frames)],
-                                   attrs, {"generator": "generators.actors.humanoid", "params": a.model.params}, art))
+        objects.append(_actor_object(len(objects) + 1, a, taxonomy, n_frames))
     holder = None
     if info.get("parcel"):
         size = np.array([0.34, 0.26, 0.24]) * rng.uniform(0.85, 1.15)
@@ -601,14 +593,7 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
             [Behaviour("drive", duration * rng.uniform(0.3, 0.5)), Behaviour("brake", 1.5), Behaviour("stop")]
         car_actor = Actor("car", "vehicle", "neutral", c, start, heading_to(direction), plan, cruise=cruise)
         simulate([car_actor], n_frames, fps, part_names)
-        iid = len(objects) + 1
-        joint_names = taxonomy.skeletons["car"]["joints"]
-        art = Articulation("car", c.face_part, np.stack(car_actor.parts),
-                           np.array([[j[n] for n in joint_names] for j in car_actor.joints]))
-        objects.append(SceneObject(iid, "actor/vehicle/car", f"car_{iid:02d}", c.mesh, c.materials,
-                                   [pose((*car_actor.positions[f], 0.0), yaw=np.deg2rad(car_actor.headings[f])) for f in range(n_frames)],
-                                   {"role": "vehicle", "color": c.params["color"], **c.params},
-                                   {"generator": "generators.actors.car", "params": c.params}, art))
+        objects.append(_actor_object(len(objects) + 1, car_actor, taxonomy, n_frames))
         cast.append(car_actor)
 
     actor_ids = [o.instance_id for o in objects if o.articulation is not None]
@@ -626,6 +611,18 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
             "vehicle": car_actor is not None, "subject_instance_id": actor_ids[0], "fps": fps, "duration_s": round(duration, 4)}
     return SceneSpec(family="motion", category=f"{ctx}/{situation}", objects=objects, camera=camera, environment=env,
                      n_frames=n_frames, fps=fps, tags=tags, timeline=timeline)
+
+
+def _actor_object(iid: int, a: Actor, taxonomy, n_frames: int) -> SceneObject:
+    """A simulated actor as an articulated scene object: posed parts and joints per frame, placed by its track."""
+    skeleton, class_path, name = ("humanoid", "actor/person", "person") if a.kind == "person" else ("car", "actor/vehicle/car", "car")
+    joint_names = taxonomy.skeletons[skeleton]["joints"]
+    art = Articulation(skeleton, a.model.face_part, np.stack(a.parts), np.array([[j[n] for n in joint_names] for j in a.joints]))
+    attrs = {"role": a.role, "style": a.style, **{k: v for k, v in a.model.params.items() if k != "dims"}}
+    return SceneObject(iid, class_path, f"{name}_{iid:02d}", a.model.mesh, a.model.materials,
+                       [pose((*a.positions[f], 0.0), yaw=np.deg2rad(a.headings[f])) for f in range(n_frames)],
+                       attrs, {"generator": f"generators.actors.{'humanoid' if a.kind == 'person' else 'car'}",
+                               "params": a.model.params}, art)
 
 
 def _target_id(b: Behaviour, actor_ids: list):
@@ -663,7 +660,8 @@ def _appearance(a: Actor) -> dict:
     if a.kind == "car":
         return {"en": f"{COLORS[p['color']][0]} car", "ko": f"{COLORS[p['color']][1]} 자동차"}
     top_en, top_ko = actors.TOPS[p["top"]]
-    return {"en": f"person in a {COLORS[p['top_color']][0]} {top_en}", "ko": f"{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 사람"}
+    color_en = COLORS[p["top_color"]][0]
+    return {"en": f"person in {a_an(color_en).lower()} {color_en} {top_en}", "ko": f"{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 사람"}
 
 
 def _ko_subject(word: str) -> str:

@@ -53,6 +53,8 @@ def test_cli_bad_override_exits_nonzero_and_writes_nothing(tmp_path):
 def test_cli_help_shows_resolved_config():
     result = run_cli("--help", "n=3")
     assert result.returncode == 0 and "usage:" in result.stdout and "'n': 3" in result.stdout
+    from scenes import FAMILIES
+    assert "scene=" + "|".join(FAMILIES) in result.stdout                      # every family is listed
     job = run_cli("--cfg", "job", "render=preview")
     assert job.returncode == 0 and "profile: preview" in job.stdout and "usage" not in job.stdout
 
