@@ -8,7 +8,8 @@ import sys
 from omegaconf import OmegaConf
 
 USAGE = """usage: python render.py [GROUP=OPTION ...] [KEY=VALUE ...] [--cfg job] [--help]
-  groups: scene=landmark|landscape|concept|asset|motion   render=preview|default|final   concept=NAME|all (scene=concept)
+  groups: scene=landmark|landscape|concept|asset|motion   render=preview|default|final   augment=none|controlnet
+          concept=NAME|all (scene=concept)
   keys:   n=8 seed=0 out=runs/landmark render.resolution=[320,240] render.samples=16 render.device=auto|cpu|cuda|optix
           scene.landmarks=[0,5,17] scene.weathers=[clear,foggy] export.formats=[coco,yolo,voc,kitti,cityscapes,webdataset,mot]
           export.only=true (re-export a finished run)  output.scene3d=true  output.exr=true  qa.max_attempts=4

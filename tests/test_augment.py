@@ -133,3 +133,10 @@ def test_incomplete_model_names_what_is_missing(models, tmp_path):
         compose(["augment=controlnet", f"augment.model_dir={models}", "augment.controls=[depth]",
                  "augment.control_scales=[1.0]", f"augment.controlnets.depth={tmp_path}"])
     assert str(tmp_path / "config.json") in str(err.value) and "\n" not in str(err.value)
+
+
+def test_prompt_comes_from_the_labels():
+    landmark = {"scene": {"tags": {}, "captions": {"en": ["A red pagoda at dusk, seen from the north."]}}}
+    concept = {"scene": {"tags": {"prompt": "a lone sphere under a grey sky, low light"}, "captions": {"en": ["x"]}}}
+    assert augment.prompt(landmark, "photo") == "A red pagoda at dusk, seen from the north, photo"
+    assert augment.prompt(concept, "") == "a lone sphere under a grey sky, low light"     # a concept's causes

@@ -45,7 +45,7 @@ def make_models(folder: Path, controls=("depth", "segmentation", "edges"), sd15_
         channels, layers, cross, heads, text = (8, 16), 1, 16, 2, dict(hidden_size=16, intermediate_size=32,
                                                                        num_attention_heads=2, num_hidden_layers=2)
         down, up = ("DownBlock2D", "CrossAttnDownBlock2D"), ("CrossAttnUpBlock2D", "UpBlock2D")
-        vae_channels, groups, cond = [8, 16], 4, (4, 8)
+        vae_channels, groups, cond = [8, 8, 16, 16], 4, (4, 8, 8, 16)   # latents and control embedding at 1/8, as in SD
     unet = UNet2DConditionModel(block_out_channels=channels, layers_per_block=layers, sample_size=64, in_channels=4,
                                 out_channels=4, down_block_types=down, up_block_types=up, cross_attention_dim=cross,
                                 norm_num_groups=groups, attention_head_dim=heads)
