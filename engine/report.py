@@ -117,6 +117,17 @@ def write_report(out: Path, all_labels: list[dict], manifest: dict, limit: int =
             if isinstance(value, str):
                 attributes.setdefault(key, {})
                 attributes[key][value] = attributes[key].get(value, 0) + 1
+    clip_layers = {"action segments per action": {}, "action segments per style": {}, "events per type": {},
+                   "augmented variants": {}}
+    for l in all_labels:                 # clips: actions, styles and events; augmentation: accepted vs rejected
+        for seg in l.get("actions", []):
+            for chart, key in (("action segments per action", seg["action"]), ("action segments per style", seg["style"])):
+                clip_layers[chart][key] = clip_layers[chart].get(key, 0) + 1
+        for ev in l.get("events", []):
+            clip_layers["events per type"][ev["type"]] = clip_layers["events per type"].get(ev["type"], 0) + 1
+        for v in (l.get("augment") or {}).get("variants", []):
+            key = "accepted" if v["accepted"] else "rejected"
+            clip_layers["augmented variants"][key] = clip_layers["augmented variants"].get(key, 0) + 1
     visibility = _histogram([o["visible_fraction"] for o in objects], np.linspace(0, 1, 11), lambda a, b: f"{a:.1f}-{b:.1f}")
     sizes = _histogram([np.log10(max(o["pixel_count"], 1)) for o in objects], np.arange(0, 7),
                        lambda a, b: f"10^{a:.0f}-10^{b:.0f} px")
@@ -131,6 +142,7 @@ def write_report(out: Path, all_labels: list[dict], manifest: dict, limit: int =
     rejections = "".join(f"<tr><td>{html.escape(f['sample_id'])}</td><td>{html.escape('; '.join(f['reasons']))}</td></tr>"
                          for f in failed) or '<tr><td colspan="2">none</td></tr>'
     charts = _bars("instances per class", per_class) + "".join(_bars(f"samples per {k}", v) for k, v in attributes.items()) \
+        + "".join(_bars(title, counts) for title, counts in clip_layers.items() if counts) \
         + _bars("objects by visible fraction", visibility, ordered=True) + _bars("objects by visible size", sizes, ordered=True)
     provenance = manifest.get("provenance", {})
     page = f"""<!doctype html>
@@ -154,6 +166,7 @@ engine {html.escape(str(manifest.get('versions', {}).get('engine')))}, bpy {html
 <h2>QA rejections</h2><table><tr><th>sample</th><th>reasons</th></tr>{rejections}</table>
 <h2>Provenance and licenses</h2><p>{html.escape(provenance.get('statement', ''))}</p>
 <p>Bundled assets: {html.escape(json.dumps(provenance.get('assets', [])))}</p>
+<p>Diffusion augmentation: {html.escape(json.dumps(provenance.get('augment')))}</p>
 <script>
   // a self-check the tests read back: how many thumbnails decoded
   window.addEventListener("load", () => {{
