@@ -271,3 +271,27 @@ def test_same_seed_same_motion_labels(clips, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     again = json.loads((tmp_path / "again" / "samples" / samples[0].name / "labels.json").read_text())
     assert again == load_json(samples[0] / "labels.json")
+
+
+@pytest.mark.parametrize("mode", motion.CAMERA_MODES)
+def test_camera_keeps_its_actors_in_frame_and_at_a_distance(mode):
+    """Static and dolly cameras keep every main actor's joints in frame on every frame, pan and tracking the subject;
+    no actor comes within MIN_EYE_M of the lens."""
+    for seed in range(3):
+        cfg = compose(["scene=motion", f"scene.camera_modes=[{mode}]", "scene.frames=30", "scene.bystanders=[1,2]"])
+        spec = motion.build(cfg.scene, np.random.default_rng([seed, 1, 0]), seed, 160, 120)
+        cam = spec.camera
+        kept = [a["track_id"] for a in spec.timeline["actors"] if a["role"] == "main"]
+        kept = kept if mode in ("static", "dolly") else kept[:1]
+        for f in range(spec.n_frames):
+            w2c = cam.world_to_camera(f)
+            eye = np.linalg.inv(w2c)[:3, 3]
+            for a in spec.timeline["actors"]:
+                if a["kind"] == "person":
+                    assert np.linalg.norm(np.array(a["trajectory_world"][f])[:2] - eye[:2]) >= motion.MIN_EYE_M - 1e-9
+            for tid in kept:
+                obj = spec.object_by_id(tid)
+                joints = obj.articulation.joints[f] @ obj.pose(f)[:3, :3].T + obj.pose(f)[:3, 3]
+                c = joints @ w2c[:3, :3].T + w2c[:3, 3]
+                uv = c[:, :2] / c[:, 2:3] * cam.K()[0, 0] + [cam.width / 2, cam.height / 2]
+                assert np.all(c[:, 2] > 0) and np.all((uv >= 0) & (uv <= [cam.width, cam.height]))
