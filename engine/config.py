@@ -245,4 +245,6 @@ def content_hash(cfg: DictConfig) -> str:
     data = OmegaConf.to_container(cfg, resolve=True)
     data.pop("n"), data.pop("out"), data.pop("export"), data.pop("topup"), data.pop("launcher")
     data["render"].pop("threads")
+    if data["augment"]["name"] == "none":
+        data.pop("augment")      # unused settings change nothing (and runs made before augment existed still resume)
     return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
