@@ -361,25 +361,31 @@ MOT_CLASSES = {"actor/person": 1, "actor/vehicle/car": 3}       # MOT17's pedest
 def write_mot(out, all_labels, taxonomy) -> Path:
     """One MOT Challenge sequence per sample: <sample_id>/seqinfo.ini, img1/NNNNNN.png (1-based) and gt/gt.txt with
     frame, id, left, top, width, height, conf (1), class, visibility for every actor in view; the box is the amodal
-    one (MOT draws the whole target, occluded parts included) and visibility its visible_fraction."""
+    one (MOT draws the whole target, occluded parts included) and visibility its visible_fraction. Accepted diffusion
+    variants get sequences of their own, <sample_id>_aug<k>, with the same gt.txt."""
     root = _fresh(Path(out) / "mot")
     for labels in all_labels:
-        seq = root / labels["sample_id"]
         lines = []
         for frame in labels["frames"]:
-            _link(_image(out, labels, frame), seq / "img1" / f"{frame['index'] + 1:06d}.png")
             for obj in frame["objects"]:
                 if obj["class_path"] in MOT_CLASSES:
                     x, y, w, h = obj["bbox_2d_amodal"]
                     lines.append(f"{frame['index'] + 1},{obj['instance_id']},{x},{y},{w},{h},1,"
                                  f"{MOT_CLASSES[obj['class_path']]},{obj['visible_fraction']:.6f}")
-        (seq / "gt").mkdir(parents=True, exist_ok=True)
-        (seq / "gt" / "gt.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
         camera = labels["frames"][0]["camera"]
         fps = round(1.0 / labels["frames"][1]["time_s"]) if len(labels["frames"]) > 1 and labels["frames"][1]["time_s"] else 1
-        (seq / "seqinfo.ini").write_text(
-            f"[Sequence]\nname={labels['sample_id']}\nimDir=img1\nframeRate={fps}\nseqLength={len(labels['frames'])}\n"
-            f"imWidth={camera['width']}\nimHeight={camera['height']}\nimExt=.png\n")
+        # the clean sequence, then one per accepted diffusion variant (<sample_id>_aug<k>, marked augmented=1)
+        for variant in [None] + accepted_variants(labels):
+            name = labels["sample_id"] + ("" if variant is None else f"_aug{variant}")
+            seq = root / name
+            for frame in labels["frames"]:
+                shown = frame if variant is None else {**frame, "augment_variant": variant}
+                _link(_image(out, labels, shown), seq / "img1" / f"{frame['index'] + 1:06d}.png")
+            (seq / "gt").mkdir(parents=True, exist_ok=True)
+            (seq / "gt" / "gt.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
+            (seq / "seqinfo.ini").write_text(
+                f"[Sequence]\nname={name}\nimDir=img1\nframeRate={fps}\nseqLength={len(labels['frames'])}\n"
+                f"imWidth={camera['width']}\nimHeight={camera['height']}\nimExt=.png\naugmented={int(variant is not None)}\n")
     return root
 
 

@@ -71,7 +71,7 @@ ARGS = ["render=preview", "render.resolution=[64,64]", "qa.min_subject_pixels=20
 def test_augmented_run_writes_variants_that_share_the_labels(models, tmp_path):
     out = tmp_path / "aug"
     result = run_cli(*ARGS, f"augment.model_dir={models}", "augment.min_consistency=0",
-                     "export.formats=[coco,yolo,voc,webdataset]", f"out={out}")
+                     "export.formats=[coco,yolo,voc,webdataset,mot]", f"out={out}")
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = load_json(out / "dataset.json")
     assert manifest["provenance"]["augment"]["license"].startswith("CreativeML") and len(manifest["provenance"]["augment"]["controls"]) == 3
@@ -104,6 +104,12 @@ def test_augmented_run_writes_variants_that_share_the_labels(models, tmp_path):
     with tarfile.open(next((out / "webdataset").glob("*.tar"))) as tar:
         flags = [json.load(tar.extractfile(m))["augmented"] for m in tar.getmembers() if m.name.endswith(".json")]
     assert flags.count(True) == 2 * flags.count(False)
+    for sample in sorted((out / "samples").iterdir()):      # MOT: the clean sequence and one per variant
+        for k in (0, 1):
+            seq = out / "mot" / f"{sample.name}_aug{k}"
+            assert "augmented=1" in (seq / "seqinfo.ini").read_text()
+            assert (seq / "gt" / "gt.txt").read_text() == (out / "mot" / sample.name / "gt" / "gt.txt").read_text()
+            assert (seq / "img1" / "000001.png").read_bytes() == (sample / "0000" / f"rgb_aug{k}.png").read_bytes()
 
 
 @pytest.mark.render
