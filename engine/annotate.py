@@ -136,7 +136,7 @@ def _add_keypoints_and_parts(spec, passes: dict, frame: int, labels: list, taxon
         entry["part_pixel_counts"] = {name: int(counts[i + 1]) for i, name in enumerate(skeleton["parts"]) if counts[i + 1]}
 
 
-def forward_flow(spec, passes: dict, frame: int, next_passes: dict | None = None) -> np.ndarray:
+def forward_flow(spec, passes: dict, frame: int) -> np.ndarray:
     """Forward optical flow (H, W, 2) in pixels from `frame` to `frame + 1`, from the geometry: each pixel's surface
     point (depth pass) is carried by the rigid motion of the object part it lies on (instance and part passes) and
     projected with the next frame's camera. Sky pixels move with the camera's rotation (points at infinity). NaN where

@@ -10,6 +10,7 @@ license, in the provenance.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,9 @@ def validate(cfg):
     bad = [c for c in cfg.controls if c not in CONTROLS]
     if not len(cfg.controls) or bad:
         raise ConfigError(f"augment.controls: {bad[0] if bad else 'empty list'} is not allowed; choose from {', '.join(CONTROLS)}")
+    stray = [k for k in (cfg.controlnets or {}) if k not in CONTROLS]
+    if stray:
+        raise ConfigError(f"augment.controlnets.{stray[0]}: unknown control; give folders for {', '.join(CONTROLS)}")
     if len(cfg.control_scales) != len(cfg.controls) or any(s < 0 for s in cfg.control_scales):
         raise ConfigError(f"augment.control_scales: {list(cfg.control_scales)} is not allowed; give one scale >= 0 per control "
                           f"({len(cfg.controls)})")
@@ -131,6 +135,7 @@ def _license(cfg) -> str:
     return "unknown (no LICENSE file or model card license in the model folder; set augment.license)"
 
 
+@lru_cache(maxsize=None)
 def fingerprint(folder: Path) -> str:
     """A quick identity of a model folder: SHA-256 over each config and weight file's relative path, size, first and
     last MiB (weights are GBs; this tells checkpoints apart without reading them whole)."""

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from engine.writers import SAMPLES, write_coco
+from engine.writers import SAMPLES, accepted_variants, write_coco
 
 # classes that are surfaces ("stuff"): no per-object boxes in KITTI, no instance ids in Cityscapes
 STUFF = ("sky", "ground", "water", "structure/road")
@@ -30,11 +30,6 @@ STUFF = ("sky", "ground", "water", "structure/road")
 
 def is_stuff(class_path: str) -> bool:
     return class_path in STUFF or class_path.startswith("terrain/") and class_path != "terrain/rock"
-
-
-def accepted_variants(labels: dict) -> list:
-    """Indices of the sample's accepted diffusion variants (augment=controlnet), each a full copy of its frames."""
-    return [v["variant"] for v in (labels.get("augment") or {}).get("variants", []) if v["accepted"]]
 
 
 def _frames(all_labels):

@@ -91,18 +91,19 @@ class SampleProducer:
             frames = self.backend.render(spec)
             t3 = time.perf_counter()
             frame_labels = annotate(spec, frames, self.taxonomy)
-            if spec.n_frames > 1 and spec.camera.model == "perspective":
-                for i in range(spec.n_frames - 1):      # forward flow to the next frame (none after the last)
-                    frames[i]["flow"] = forward_flow(spec, frames[i], i)
-            if not any(o.articulation is not None for o in spec.objects):
-                for passes in frames:
-                    passes.pop("part", None)            # part.png only where there are body parts
             reason = check(spec, frames, frame_labels, cfg.qa, self.taxonomy)
             t4 = time.perf_counter()
             t.update(recipe=t1 - t0, build=t2 - t1, render=t3 - t2, annotate=t4 - t3)
             if reason:
                 reasons.append(f"attempt {attempt}: {reason}")
                 continue
+            if spec.n_frames > 1 and spec.camera.model == "perspective":
+                for i in range(spec.n_frames - 1):      # forward flow to the next frame (none after the last)
+                    frames[i]["flow"] = forward_flow(spec, frames[i], i)
+                t["annotate"] += time.perf_counter() - t4
+            if not any(o.articulation is not None for o in spec.objects):
+                for passes in frames:
+                    passes.pop("part")                  # part.png only where there are body parts
             captions = self.family.describe(spec, frame_labels, self.taxonomy, rng)
             clip = self.family.clip_layers(spec, frame_labels, self.taxonomy) if hasattr(self.family, "clip_layers") else {}
             tracks = _tracks(frame_labels)

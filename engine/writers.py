@@ -88,6 +88,11 @@ def load_labels(out: Path, sample_ids: list[str]) -> list[dict]:
     return [json.loads((sample_dir(out, s) / "labels.json").read_text(encoding="utf-8")) for s in sample_ids]
 
 
+def accepted_variants(labels: dict) -> list:
+    """Indices of the sample's accepted diffusion variants (augment=controlnet), each a full copy of its frames."""
+    return [v["variant"] for v in (labels.get("augment") or {}).get("variants", []) if v["accepted"]]
+
+
 def _coco_keypoints(obj: dict) -> dict:
     """COCO keypoints: x, y, v flattened; COCO writes 0, 0 for unlabelled (v = 0) points."""
     if "keypoints_2d" not in obj:
@@ -110,7 +115,7 @@ def write_coco(out: Path, all_labels: list[dict], taxonomy) -> Path:
     for labels in all_labels:
         video_id = len(videos) + 1                  # COCO-video style (TAO / YouTube-VIS): a sample is a video
         videos.append({"id": video_id, "name": labels["sample_id"], "frames": len(labels["frames"])})
-        variants = [v["variant"] for v in (labels.get("augment") or {}).get("variants", []) if v["accepted"]]
+        variants = accepted_variants(labels)
         for frame in labels["frames"]:
             image_id = len(images) + 1
             folder = f"{SAMPLES}/{labels['sample_id']}/{frame['index']:04d}"

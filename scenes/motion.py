@@ -559,9 +559,8 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
     camera, view = place_camera(rng, cfg, mode, main, subject, cast, n_frames, width, height)
     centre = np.array(np.mean([p for a in main for p in a.positions], axis=0))
 
-    if ctx == "street" and rng.random() < cfg.vehicle_probability:
-        # a car drives past on the road behind the actors: added after the road is known (below)
-        info["car"] = True
+    # a car drives past on the road behind the actors (a street's road is known once the context is built, below)
+    with_car = ctx == "street" and rng.random() < cfg.vehicle_probability
 
     objects = []
     for a in cast:
@@ -583,7 +582,7 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
     ctx_tags = build_context(rng, ctx, keepout, centre, camera, objects)
 
     car_actor = None
-    if info.get("car"):
+    if with_car:
         c = actors.car(rng, part_names["car"])
         direction = np.array(ctx_tags["road_direction"]) * rng.choice([-1, 1])
         lane = np.array([direction[1], -direction[0]]) * 1.75           # keep right
@@ -682,14 +681,12 @@ def action_segments(spec: SceneSpec) -> list:
     """Each actor's frames cut into segments, one per behaviour it went through: no gaps, no overlaps."""
     segments = []
     for a in spec.timeline["actors"]:
-        behaviour = np.array(a["behaviour"])
-        for start, end in _runs(np.ones(len(behaviour), bool)):
-            cuts = [start] + [f for f in range(start + 1, end + 1) if behaviour[f] != behaviour[f - 1]] + [end + 1]
-            for s0, s1 in zip(cuts[:-1], cuts[1:]):
-                segments.append({"track_id": a["track_id"], "action": a["actions"][s0], "style": a["style"],
-                                 "start_frame": s0, "end_frame": s1 - 1, "start_s": round(s0 / spec.fps, 4),
-                                 "end_s": round(s1 / spec.fps, 4),
-                                 "toward_track": a["targets"][int(behaviour[s0])]["toward_track"]})
+        behaviour = a["behaviour"]
+        cuts = [0] + [f for f in range(1, len(behaviour)) if behaviour[f] != behaviour[f - 1]] + [len(behaviour)]
+        for s0, s1 in zip(cuts[:-1], cuts[1:]):
+            segments.append({"track_id": a["track_id"], "action": a["actions"][s0], "style": a["style"],
+                             "start_frame": s0, "end_frame": s1 - 1, "start_s": round(s0 / spec.fps, 4),
+                             "end_s": round(s1 / spec.fps, 4), "toward_track": a["targets"][behaviour[s0]]["toward_track"]})
     return segments
 
 

@@ -53,7 +53,11 @@ def test_conditions_follow_the_passes_and_the_control_conventions(rendered_run):
     for class_id in np.unique(passes["semantic"]):
         expected = augment.ade_colour(TAX.by_id(int(class_id)).path)
         assert np.all(seg[passes["semantic"] == class_id] == expected)
-    assert np.array_equal(edges[..., 0] > 0, augment.boundaries(passes["instance"]))
+    inst = np.pad(passes["instance"].astype(np.int64), 1, mode="edge")      # a pixel whose 4-neighbour is another id
+    centre = inst[1:-1, 1:-1]
+    differs = ((inst[:-2, 1:-1] != centre) | (inst[2:, 1:-1] != centre) | (inst[1:-1, :-2] != centre)
+               | (inst[1:-1, 2:] != centre))
+    assert np.array_equal(edges[..., 0] > 0, differs) and differs.any()
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +143,8 @@ def test_incomplete_model_names_what_is_missing(models, tmp_path):
         compose(["augment=controlnet", f"augment.model_dir={models}", "augment.controls=[depth]",
                  "augment.control_scales=[1.0]", f"augment.controlnets.depth={tmp_path}"])
     assert str(tmp_path / "config.json") in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="augment.controlnets.pose"):
+        compose(["augment=controlnet", f"augment.model_dir={models}", f"augment.controlnets.pose={tmp_path}"])
 
 
 def test_prompt_comes_from_the_labels():
