@@ -7,8 +7,15 @@ import sys
 
 from omegaconf import OmegaConf
 
-USAGE = """usage: python render.py [GROUP=OPTION ...] [KEY=VALUE ...] [--cfg job] [--help]
-  groups: scene=landmark|landscape|concept|asset|motion   render=preview|default|final   augment=none|controlnet
+from engine.backend import BackendError
+from engine.checks import ConfigError
+from job.config import compose
+from job.run import export_only, run
+from job.topup import run_topup
+from scenes import FAMILIES
+
+USAGE = f"""usage: python render.py [GROUP=OPTION ...] [KEY=VALUE ...] [--cfg job] [--help]
+  groups: scene={'|'.join(FAMILIES)}   render=preview|default|final   augment=none|controlnet
           concept=NAME|all (scene=concept)
   keys:   n=8 seed=0 out=runs/landmark render.resolution=[320,240] render.samples=16 render.device=auto|cpu|cuda|optix
           scene.landmarks=[0,5,17] scene.weathers=[clear,foggy] export.formats=[coco,yolo,voc,kitti,cityscapes,webdataset,mot]
@@ -18,8 +25,6 @@ resolved config:"""
 
 
 def main(argv: list[str]) -> int:
-    from engine.backend import BackendError
-    from engine.config import ConfigError, compose
     show = "--help" in argv or "-h" in argv
     print_cfg = "--cfg" in argv
     overrides = [a for a in argv if a not in ("--help", "-h", "--cfg", "job")]
@@ -28,9 +33,7 @@ def main(argv: list[str]) -> int:
         if show or print_cfg:
             print((USAGE + "\n" if show else "") + OmegaConf.to_yaml(cfg), end="")
             return 0
-        from engine.runner import export_only, run
         if cfg.topup.coco:
-            from engine.topup import run_topup
             passed = [a for a in overrides if a.split("=")[0].startswith(("render", "qa."))]
             s = run_topup(cfg, passed)
             print(f"top-up: {s['images_added']} images, {s['annotations_added']} instances added; shortfall "

@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from engine.config import compose  # noqa: E402
-from engine.runner import SampleProducer  # noqa: E402
+from job.config import compose, content_hash  # noqa: E402
+from job.sample import SampleProducer  # noqa: E402
 
 
 def main(args):
@@ -31,7 +31,7 @@ def main(args):
                      f"augment.model_dir={model_dir}", f"augment.size={args.size}", f"augment.steps={args.steps}",
                      f"augment.per_sample={args.per_sample}", "augment.min_consistency=0", *args.overrides]
         cfg = compose(overrides)
-        producer = SampleProducer(cfg)
+        producer = SampleProducer(cfg, content_hash(cfg))
         augmenter = producer.augmenter
         producer.augmenter = None                                     # render once without it ...
         sample, _ = producer.produce(0)

@@ -14,8 +14,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.config import compose  # noqa: E402
-from engine.runner import SampleProducer  # noqa: E402
+from job.config import compose, content_hash  # noqa: E402
+from job.sample import SampleProducer  # noqa: E402
 from scenes.concept import concept_names  # noqa: E402
 
 
@@ -60,7 +60,7 @@ def main():
     names = concept_names()
     w, h = args.size.split("x")
     cfg = compose(["scene=concept", "render=preview", f"render.resolution=[{w},{h}]", "qa.min_subject_pixels=4"])
-    producer = SampleProducer(cfg)
+    producer = SampleProducer(cfg, content_hash(cfg))
     start = time.perf_counter()
     X_train, y_train = collect(producer, 1000, args.train, len(names))
     X_test, y_test = collect(producer, 2000, args.test, len(names))

@@ -16,9 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.config import compose  # noqa: E402
-from engine.runner import SampleProducer, sample_id  # noqa: E402
-from engine.writers import write_sample  # noqa: E402
+from job.config import compose, content_hash  # noqa: E402
+from engine.layout import RunLayout, sample_id  # noqa: E402
+from job.sample import SampleProducer  # noqa: E402
+from engine.storage import write_sample  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -28,7 +29,7 @@ def rss_mb() -> float:
 
 def stage_split(n: int, overrides: list[str]):
     cfg = compose(["render=default", *overrides])
-    producer = SampleProducer(cfg)
+    producer = SampleProducer(cfg, content_hash(cfg))
     stages = ["recipe", "build", "render", "annotate", "write"]
     totals = {k: 0.0 for k in stages}
     bare, readback, engine_total = 0.0, 0.0, 0.0
@@ -37,7 +38,7 @@ def stage_split(n: int, overrides: list[str]):
             t0 = time.perf_counter()
             sample, _ = producer.produce(index)
             t1 = time.perf_counter()
-            write_sample(Path(out), sample_id(index), sample.labels, sample.scene, sample.frames)
+            write_sample(RunLayout(out), sample_id(index), sample.labels, sample.spec.to_dict(), sample.frames)
             engine_total += time.perf_counter() - t0
             sample.timings["write"] = time.perf_counter() - t1
             for k in stages:
@@ -64,7 +65,7 @@ def stage_split(n: int, overrides: list[str]):
 
 def leak_check(n: int):
     cfg = compose(["render=preview", "render.resolution=[64,64]", "render.samples=1"])
-    producer = SampleProducer(cfg)
+    producer = SampleProducer(cfg, content_hash(cfg))
     marks = {}
     start = time.perf_counter()
     for index in range(n):

@@ -13,14 +13,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.annotate import annotate  # noqa: E402
 from engine.backend import BlenderBackend  # noqa: E402
-from engine.config import compose  # noqa: E402
+from job.config import compose  # noqa: E402
 from engine.export3d import export_scene3d  # noqa: E402
+from engine.streams import Streams  # noqa: E402
 from engine.taxonomy import load_taxonomy  # noqa: E402
 from generators.terrain import BIOMES  # noqa: E402
 from scenes import landscape  # noqa: E402
@@ -51,7 +51,7 @@ def main():
             scene_cfg = compose(["scene=landscape", f"scene.biomes=[{biome}]", f"scene.plants=[{args.plants},{args.plants}]",
                                  "scene.seasons=[summer]", "scene.settlements=[1,2]"]).scene
             t0 = time.perf_counter()
-            spec = landscape.build(scene_cfg, np.random.default_rng([11, k, 0]), k, width, height)
+            spec = landscape.build(scene_cfg, Streams((11, k, 0)), k, width, height)
             t1 = time.perf_counter()
             backend.build(spec)
             t2 = time.perf_counter()

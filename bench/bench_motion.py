@@ -17,14 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.config import compose  # noqa: E402
-from engine.runner import SampleProducer, sample_id  # noqa: E402
-from engine.writers import write_sample, write_video  # noqa: E402
+from job.config import compose, content_hash  # noqa: E402
+from engine.layout import RunLayout, sample_id  # noqa: E402
+from job.sample import SampleProducer  # noqa: E402
+from engine.storage import write_sample, write_video  # noqa: E402
 
 
 def main(n: int, overrides: list[str]):
     cfg = compose(["scene=motion", "render=default", "scene.frames=48", "scene.fps=12", *overrides])
-    producer = SampleProducer(cfg)
+    producer = SampleProducer(cfg, content_hash(cfg))
     stages = ["recipe", "build", "render", "annotate", "write"]
     totals = {k: 0.0 for k in stages}
     frames, bare, mp4_bytes, engine_total = 0, 0.0, 0, 0.0
@@ -33,11 +34,11 @@ def main(n: int, overrides: list[str]):
             t0 = time.perf_counter()
             sample, _ = producer.produce(index)
             t1 = time.perf_counter()
-            video = lambda folder: write_video(folder / "video.mp4", [f["rgb"] for f in sample.frames], sample.spec.fps)  # noqa: E731
-            folder = write_sample(Path(out), sample_id(index), sample.labels, sample.scene, sample.frames, [video])
+            video = lambda folder: write_video(folder.video, [f.rgb for f in sample.frames], sample.spec.fps)  # noqa: E731
+            folder = write_sample(RunLayout(out), sample_id(index), sample.labels, sample.spec.to_dict(), sample.frames, [video])
             engine_total += time.perf_counter() - t0
             sample.timings["write"] = time.perf_counter() - t1
-            mp4_bytes += (folder / "video.mp4").stat().st_size
+            mp4_bytes += folder.video.stat().st_size
             frames += sample.spec.n_frames
             for k in stages:
                 totals[k] += sample.timings[k]

@@ -4,21 +4,16 @@ from __future__ import annotations
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from engine.geometry import pixel_rays, project
+from engine.geometry import pinhole, pixel_rays, project
+from engine.labels import FrameLabels
+from engine.passes import FramePasses
 from engine.raster import rasterize, raycast_coverage
+from engine.spec import SceneSpec
 
 
 def rle_encode(mask: np.ndarray) -> dict:
     rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
     return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
-
-
-def mask_bbox(mask: np.ndarray):
-    """Tight [x, y, w, h] of a boolean mask in pixel-edge coordinates (COCO convention), or None if empty."""
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if not len(rows):
-        return None
-    return [int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)]
 
 
 def _camera_triangles(objects, frame: int, world_to_camera: np.ndarray):
@@ -37,7 +32,7 @@ def _camera_triangles(objects, frame: int, world_to_camera: np.ndarray):
     return np.concatenate(tris), np.concatenate(owners)
 
 
-def annotate_frame(spec, passes: dict, frame: int, taxonomy) -> dict:
+def annotate_frame(spec: SceneSpec, passes: FramePasses, frame: int, taxonomy) -> FrameLabels:
     cam = spec.camera
     K, w2c, width, height = cam.K(), cam.world_to_camera(frame), cam.width, cam.height
     objects = spec.objects
@@ -49,7 +44,7 @@ def annotate_frame(spec, passes: dict, frame: int, taxonomy) -> dict:
         rows_cols = np.stack(np.divmod(np.arange(width * height), width), axis=1)
         cov = raycast_coverage(tri, owner, n, pixel_rays(cam.model, K, width, height, rows_cols), width, cam.clip_start)
 
-    instance = passes["instance"]
+    instance = passes.instance
     flat = instance.ravel().astype(np.int64)
     ids = np.array([o.instance_id for o in objects], dtype=np.int64)
     n_ids = max(int(ids.max()), int(flat.max())) + 1
@@ -104,12 +99,12 @@ def annotate_frame(spec, passes: dict, frame: int, taxonomy) -> dict:
             "objects": labels}
 
 
-def _add_keypoints_and_parts(spec, passes: dict, frame: int, labels: list, taxonomy):
+def _add_keypoints_and_parts(spec: SceneSpec, passes: FramePasses, frame: int, labels: list, taxonomy):
     """Actors: 2D/3D keypoints with COCO visibility (2 visible: the pixel shows one of the joint's own parts of this
     actor; 1 occluded: in frame but not shown; 0 out of frame or behind the camera) and pixels per body part."""
     cam = spec.camera
     K, w2c = cam.K(), cam.world_to_camera(frame)
-    instance, part = passes["instance"], passes["part"]
+    instance, part = passes.instance, passes.part
     by_id = {o.instance_id: o for o in spec.objects}
     for entry in labels:
         obj = by_id[entry["instance_id"]]
@@ -136,15 +131,15 @@ def _add_keypoints_and_parts(spec, passes: dict, frame: int, labels: list, taxon
         entry["part_pixel_counts"] = {name: int(counts[i + 1]) for i, name in enumerate(skeleton["parts"]) if counts[i + 1]}
 
 
-def forward_flow(spec, passes: dict, frame: int) -> np.ndarray:
+def forward_flow(spec: SceneSpec, passes: FramePasses, frame: int) -> np.ndarray:
     """Forward optical flow (H, W, 2) in pixels from `frame` to `frame + 1`, from the geometry: each pixel's surface
     point (depth pass) is carried by the rigid motion of the object part it lies on (instance and part passes) and
     projected with the next frame's camera. Sky pixels move with the camera's rotation (points at infinity). NaN where
     the point goes behind the next camera."""
     cam = spec.camera
     K, w2c0, w2c1 = cam.K(), cam.world_to_camera(frame), cam.world_to_camera(frame + 1)
-    height, width = passes["depth"].shape
-    instance, part = passes["instance"].astype(np.int64), passes["part"].astype(np.int64)
+    height, width = passes.depth.shape
+    instance, part = passes.instance.astype(np.int64), passes.part.astype(np.int64)
     # one relative motion (next @ inverse(this)) per object part; rigid objects have one part
     offsets, motions = {}, []
     for obj in spec.objects:
@@ -161,7 +156,7 @@ def forward_flow(spec, passes: dict, frame: int) -> np.ndarray:
     obj_px = flat_id > 0
     c2w0 = np.linalg.inv(w2c0)
     points = np.zeros((height * width, 3))
-    depth = passes["depth"].ravel().astype(np.float64)
+    depth = passes.depth.ravel().astype(np.float64)
     cam_pts = rays[obj_px] * depth[obj_px, None]
     world = cam_pts @ c2w0[:3, :3].T + c2w0[:3, 3]
     key = lut[flat_id[obj_px]] + np.maximum(flat_part[obj_px] - 1, 0)
@@ -172,12 +167,11 @@ def forward_flow(spec, passes: dict, frame: int) -> np.ndarray:
     sky = ~obj_px
     direction = rays[sky] @ c2w0[:3, :3].T
     moved[sky] = direction @ w2c1[:3, :3].T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        uv = moved[:, :2] / moved[:, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+    uv = pinhole(moved, K)
     uv[moved[:, 2] <= 1e-9] = np.nan
     flow = uv - (pix[:, ::-1] + 0.5)
     return flow.reshape(height, width, 2).astype(np.float32)
 
 
-def annotate(spec, frames: list[dict], taxonomy) -> list[dict]:
+def annotate(spec: SceneSpec, frames: list[FramePasses], taxonomy) -> list[FrameLabels]:
     return [annotate_frame(spec, passes, i, taxonomy) for i, passes in enumerate(frames)]

@@ -1,8 +1,9 @@
 """The Blender backend: the only module that imports bpy.
 
-One BlenderBackend is one long-lived Blender session. For each sample: build(spec) creates the spec's datablocks,
-render(spec) runs ONE Cycles render per frame that yields RGB + depth + normals + object index + material index, and
-reset() removes exactly the datablocks build() made, so nothing leaks from sample to sample.
+One BlenderBackend is one long-lived Blender session. For each sample: build(spec) first resets the session (it reloads
+the empty home file and sets up our render settings, sky, sun and camera again, which frees everything the last sample
+made), then creates the spec's datablocks; render(spec) runs ONE Cycles render per frame that yields RGB + depth +
+normals + object index + material index, read back as FramePasses.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.imaging import apply_haze, linear_to_srgb8
+from engine.passes import FramePasses
 from engine.spec import SceneSpec
 
 BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
@@ -260,8 +262,8 @@ class BlenderBackend:
             materials.append(mat)
         return materials
 
-    def render(self, spec: SceneSpec) -> list[dict]:
-        """One Cycles render per frame -> [{rgb, depth, normal, instance, semantic, index_error}] in OpenCV image order."""
+    def render(self, spec: SceneSpec) -> list[FramePasses]:
+        """One Cycles render per frame -> the frames' passes in OpenCV image order."""
         frames = []
         for frame in range(spec.n_frames):
             if spec.n_frames > 1:
@@ -276,7 +278,7 @@ class BlenderBackend:
         with blender_log_silenced():
             self.bpy.ops.render.render(write_still=False)
 
-    def read_passes(self, spec: SceneSpec, frame: int) -> dict:
+    def read_passes(self, spec: SceneSpec, frame: int) -> FramePasses:
         parts = _exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers
         ch = {name: pixels for _, channels, _ in parts for name, pixels in channels.items()}
         depth = ch["ViewLayer.Depth.Z"].astype(np.float32)
@@ -296,12 +298,12 @@ class BlenderBackend:
         normal[background] = 0.0
         env = spec.environment
         linear = apply_haze(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, env.haze_density, env.haze_color)
-        # the deliverable EXR keeps every layer but the denoiser's noisy copy of the beauty
-        extra = {"exr_parts": [p for p in parts if "Noisy" not in p[2]]} if self.exr_deliverable else {}
-        return {**extra, "rgb": linear_to_srgb8(linear), "depth": depth, "normal": normal.astype(np.float32),
-                "instance": instance, "semantic": semantic, "part": part.astype(np.uint8),
-                # how far the index passes are from integers: 0 means hard masks (checked by QA)
-                "index_error": float(max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max()))}
+        index_error = max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max())
+        return FramePasses(
+            rgb=linear_to_srgb8(linear), depth=depth, normal=normal.astype(np.float32), instance=instance,
+            semantic=semantic, part=part.astype(np.uint8), index_error=float(index_error),
+            # the deliverable EXR keeps every layer but the denoiser's noisy copy of the beauty
+            exr_parts=[p for p in parts if "Noisy" not in p[2]] if self.exr_deliverable else None)
 
     def save_blend(self, path: str):
         """Save the built scene as a .blend (compressed, relative paths, nothing external, no scripts). A clip is
@@ -318,7 +320,7 @@ class BlenderBackend:
             self._configure_render()           # back to our EXR output for the next render
 
     def reset(self):
-        """Drop everything the last build() made."""
+        """Drop everything the last build() made (a fresh empty session, see _new_scene)."""
         if self._dirty:
             with blender_log_silenced():
                 self._new_scene()

@@ -18,6 +18,7 @@ import numpy as np
 import trimesh
 
 from engine.geometry import back_project
+from engine.passes import FramePasses
 
 # our world is Z up (Blender); glTF is Y up: (x, y, z) -> (x, z, -y)
 Z_UP_TO_Y_UP = np.array([[1.0, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]])
@@ -76,16 +77,16 @@ def _add_cameras(glb: bytes, spec) -> bytes:
     return struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body
 
 
-def fuse_points(frames: list[dict], frame_labels: list[dict], voxel_m: float) -> dict:
+def fuse_points(frames: list[FramePasses], frame_labels: list[dict], voxel_m: float) -> dict:
     """Back-project every object pixel of every frame; keep one point per voxel (the first seen)."""
     xyz, rgb, cls, inst = [], [], [], []
     for passes, labels in zip(frames, frame_labels):
-        pixels = np.argwhere(passes["instance"] > 0)
+        pixels = np.argwhere(passes.instance > 0)
         c = labels["camera"]
-        xyz.append(back_project(passes["depth"], c["K"], np.array(c["world_to_camera"]), pixels, c["model"]))
-        rgb.append(passes["rgb"][pixels[:, 0], pixels[:, 1]])
-        cls.append(passes["semantic"][pixels[:, 0], pixels[:, 1]])
-        inst.append(passes["instance"][pixels[:, 0], pixels[:, 1]])
+        xyz.append(back_project(passes.depth, c["K"], np.array(c["world_to_camera"]), pixels, c["model"]))
+        rgb.append(passes.rgb[pixels[:, 0], pixels[:, 1]])
+        cls.append(passes.semantic[pixels[:, 0], pixels[:, 1]])
+        inst.append(passes.instance[pixels[:, 0], pixels[:, 1]])
     points = {"xyz": np.concatenate(xyz), "rgb": np.concatenate(rgb), "class_id": np.concatenate(cls),
               "instance_id": np.concatenate(inst)}
     if voxel_m > 0 and len(points["xyz"]):

@@ -5,6 +5,7 @@ import numpy as np
 
 # Blender cameras look down -Z with +Y up; OpenCV cameras look down +Z with +Y down.
 BLENDER_TO_OPENCV = np.diag([1.0, -1.0, -1.0, 1.0])
+SENSOR_WIDTH_MM = 36.0     # every camera's sensor (full frame, horizontal fit): focal lengths read as on a 35 mm camera
 
 
 def intrinsics(lens_mm: float, sensor_width_mm: float, width: int, height: int) -> np.ndarray:
@@ -41,16 +42,22 @@ def pose(translation=(0.0, 0.0, 0.0), yaw: float = 0.0, scale: float = 1.0) -> n
     return m
 
 
-def project(points_world: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray):
-    """World points -> (pixel coords (N, 2), depth along the view axis (N,)). Pixel centres sit at (i + 0.5, j + 0.5)."""
-    cam = points_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
-    z = cam[:, 2]
+def to_camera(points_world: np.ndarray, world_to_camera: np.ndarray) -> np.ndarray:
+    """World points (..., 3) -> camera-space points (OpenCV axes)."""
+    return points_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
+
+
+def pinhole(points_camera: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """Camera-space points (..., 3) -> pixel coordinates (..., 2); pixel centres sit at (i + 0.5, j + 0.5). The one
+    pinhole projection every stage uses (labels, rasteriser, flow, recipes)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        uv = (cam[:, :2] / z[:, None]) * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
-    return uv, z
+        return points_camera[..., :2] / points_camera[..., 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
 
 
-CAMERA_MODELS = ("perspective", "equirectangular")
+def project(points_world: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray):
+    """World points -> (pixel coords (N, 2), depth along the view axis (N,))."""
+    cam = to_camera(points_world, world_to_camera)
+    return pinhole(cam, K), cam[:, 2]
 
 
 def pixel_rays(model: str, K, width: int, height: int, pixels_vu: np.ndarray) -> np.ndarray:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.geometry import pinhole
+
 MAX_CANDIDATES = 2_000_000   # pixel tests per chunk, bounds memory
 
 
@@ -55,7 +57,7 @@ def rasterize(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, K: np.ndar
     truncated = np.zeros(n_objects, dtype=bool)
     if not len(tri):
         return Coverage(np.zeros(0, np.int64), np.zeros(0, np.int64), box, truncated)
-    uv = tri[:, :, :2] / tri[:, :, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+    uv = pinhole(tri, K)
 
     # per object: bounds of the projection, snapped outwards to pixel edges so that every pixel whose centre the
     # projection covers lies inside, then clipped to the image
@@ -98,25 +100,6 @@ def rasterize(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, K: np.ndar
         start = stop
     keys = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
     return Coverage(keys // (width * height), keys % (width * height), box, truncated)
-
-
-def coverage_mask(vertices_world: np.ndarray, faces: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray,
-                  width: int, height: int, near: float) -> np.ndarray:
-    """The amodal mask of one mesh (convenience over rasterize)."""
-    cam = vertices_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
-    cov = rasterize(cam[faces], np.zeros(len(faces), np.int64), 1, K, width, height, near)
-    mask = np.zeros(height * width, dtype=bool)
-    mask[cov.pixel] = True
-    return mask.reshape(height, width)
-
-
-def projected_bbox(vertices_world: np.ndarray, faces: np.ndarray, K: np.ndarray, world_to_camera: np.ndarray,
-                   width: int, height: int, near: float):
-    """[x, y, w, h] of one mesh's near-clipped projection on the pixel grid, clipped to the image (None if out of view),
-    and whether the projection reaches past the image border."""
-    cam = vertices_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]
-    cov = rasterize(cam[faces], np.zeros(len(faces), np.int64), 1, K, width, height, near)
-    return (None if cov.box[0, 0] < 0 else cov.box[0].tolist()), bool(cov.truncated[0])
 
 
 def raycast_coverage(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, rays: np.ndarray, width: int,

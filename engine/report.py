@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from engine.writers import sample_dir
+from engine.layout import RunLayout
 
 
 def _outline(instance: np.ndarray) -> np.ndarray:
@@ -18,7 +18,7 @@ def _outline(instance: np.ndarray) -> np.ndarray:
     return edge
 
 
-def contact_sheet(out: Path, all_labels: list[dict], tile: int = 256, columns: int = 4, limit: int = 16) -> Path:
+def contact_sheet(run: RunLayout, all_labels: list[dict], tile: int = 256, columns: int = 4, limit: int = 16) -> Path:
     shown = all_labels[:limit]
     rows = max(1, -(-len(shown) // columns))
     caption_h = 28
@@ -27,9 +27,9 @@ def contact_sheet(out: Path, all_labels: list[dict], tile: int = 256, columns: i
     sheet = Image.new("RGB", (columns * tile, rows * (tile_h + caption_h)), (24, 24, 24))
     draw = ImageDraw.Draw(sheet)
     for k, labels in enumerate(shown):
-        d = sample_dir(out, labels["sample_id"]) / "0000"
-        rgb = np.array(Image.open(d / "rgb.png").convert("RGB"))
-        instance = np.array(Image.open(d / "instance.png"))
+        sample = run.sample(labels["sample_id"])
+        rgb = np.array(Image.open(sample.rgb(0)).convert("RGB"))
+        instance = np.array(Image.open(sample.instance(0)))
         rgb[_outline(instance)] = (255, 255, 0)
         image = Image.fromarray(rgb)
         scale = tile / max(image.size)
@@ -44,17 +44,17 @@ def contact_sheet(out: Path, all_labels: list[dict], tile: int = 256, columns: i
         text = f"{labels['sample_id']} {labels['scene']['captions']['en'][0]}"
         draw.text((x0 + 4, y0 + image.height + 2), text[:46], fill=(230, 230, 230))
         draw.text((x0 + 4, y0 + image.height + 14), text[46:92], fill=(230, 230, 230))
-    path = Path(out) / "overview.png"
-    sheet.save(path)
-    return path
+    sheet.save(run.overview)
+    return run.overview
 
 
 # ---- report/index.html: one self-contained page (no server, no network) ---------------------------------------------
-def _overlay(out: Path, labels: dict, size: int = 256) -> Image.Image:
+def _overlay(run: RunLayout, labels: dict, size: int = 256) -> Image.Image:
     """The first frame with each instance tinted, outlined, and the subject's box drawn."""
-    d = sample_dir(labels.get("_root", out), labels["sample_id"]) / "0000"      # _root: samples of another run
-    rgb = np.array(Image.open(d / "rgb.png").convert("RGB")).astype(np.float64)
-    instance = np.array(Image.open(d / "instance.png"))
+    sample = RunLayout(labels["_root"]).sample(labels["sample_id"]) if "_root" in labels \
+        else run.sample(labels["sample_id"])                            # _root: samples of another run (top-up parts)
+    rgb = np.array(Image.open(sample.rgb(0)).convert("RGB")).astype(np.float64)
+    instance = np.array(Image.open(sample.instance(0)))
     colours = np.random.default_rng(0).integers(40, 255, (int(instance.max()) + 1, 3))   # fixed colours per id
     colours[0] = 0
     tinted = np.where(instance[..., None] > 0, 0.6 * rgb + 0.4 * colours[instance], rgb).astype(np.uint8)
@@ -71,7 +71,7 @@ def _overlay(out: Path, labels: dict, size: int = 256) -> Image.Image:
     return image
 
 
-def _data_uri(image: Image.Image) -> str:
+def data_uri(image: Image.Image) -> str:
     import base64
     import io
     buffer = io.BytesIO()
@@ -101,11 +101,11 @@ def _histogram(values, bins, labels_fmt) -> dict:
     return {labels_fmt(edges[k], edges[k + 1]): int(c) for k, c in enumerate(counts)}
 
 
-def write_report(out: Path, all_labels: list[dict], manifest: dict, limit: int = 48, extra_html: str = "") -> Path:
+def write_report(run: RunLayout, all_labels: list[dict], manifest: dict, limit: int = 48, extra_html: str = "") -> Path:
     """report/index.html: thumbnails with mask overlays and captions (en/ko), class and attribute histograms,
     visibility and size distributions, QA rejections, provenance and licenses."""
     import html
-    report = Path(out) / "report"
+    report = run.report
     report.mkdir(parents=True, exist_ok=True)
     objects = [o for l in all_labels for f in l["frames"] for o in f["objects"] if o["pixel_count"]]
     per_class = {}
@@ -135,7 +135,7 @@ def write_report(out: Path, all_labels: list[dict], manifest: dict, limit: int =
     for l in all_labels[:limit]:
         caps = l["scene"]["captions"]
         cards.append(f'<div class="card"><img class="thumb" alt="{html.escape(l["sample_id"])}" '
-                     f'src="{_data_uri(_overlay(out, l))}"><p><b>{html.escape(l["sample_id"])}</b> '
+                     f'src="{data_uri(_overlay(run, l))}"><p><b>{html.escape(l["sample_id"])}</b> '
                      f'{html.escape(l["scene"]["category"])}</p><p>{html.escape(caps["en"][0])}</p>'
                      f'<p lang="ko">{html.escape(caps["ko"][0])}</p></div>')
     failed = manifest.get("failed", [])

@@ -9,11 +9,11 @@ frame by a 4x4 pose; a still is a clip of one frame.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from engine.geometry import blender_to_opencv_world_to_camera, intrinsics
+from engine.geometry import SENSOR_WIDTH_MM, blender_to_opencv_world_to_camera, intrinsics
 
 
 @dataclass
@@ -116,7 +116,7 @@ class Camera:
     height: int
     lens_mm: float
     poses: list                     # one 4x4 Blender camera-to-world matrix per frame (camera looks down its -Z)
-    sensor_width_mm: float = 36.0   # sensor fit horizontal
+    sensor_width_mm: float = SENSOR_WIDTH_MM   # sensor fit horizontal
     clip_start: float = 0.1
     clip_end: float = 5000.0
     model: str = "perspective"      # or "equirectangular" (a 360-degree panorama; lens and sensor unused)
@@ -158,15 +158,22 @@ class SceneSpec:
     environment: Environment
     n_frames: int = 1
     fps: float = 1.0
-    tags: dict = field(default_factory=dict)
-    timeline: dict = field(default_factory=dict)     # clips: actions, events, trajectories (labels' clip layers)
+    tags: dict = field(default_factory=dict)          # the family's descriptive tags (labels: scene.tags)
+    subject_instance_id: int | None = None            # the object the sample is about (QA checks it is seen)
+    timeline: object | None = None                    # clips: a family's dataclass of what happens per frame (motion:
+                                                      # per-actor actions, trajectories) that clip layers derive from
+
+    def labelled_tags(self) -> dict:
+        """The tags as labels carry them: the family's, plus the subject's instance id."""
+        return {**self.tags, "subject_instance_id": self.subject_instance_id} if self.subject_instance_id is not None else self.tags
 
     def object_by_id(self, instance_id: int) -> SceneObject:
         return next(o for o in self.objects if o.instance_id == instance_id)
 
     def to_dict(self) -> dict:
         return {
-            "family": self.family, "category": self.category, "tags": self.tags, "timeline": self.timeline,
+            "family": self.family, "category": self.category, "tags": self.labelled_tags(),
+            "timeline": {k: v for k, v in asdict(self.timeline).items() if v is not None} if self.timeline else {},
             "n_frames": self.n_frames, "fps": self.fps,
             "camera": {"model": self.camera.model, "width": self.camera.width, "height": self.camera.height,
                        "lens_mm": self.camera.lens_mm,

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
-TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "configs" / "taxonomy.yaml"
+from engine.checks import CONFIG_DIR
+
+TAXONOMY_FILE = CONFIG_DIR / "taxonomy.yaml"
 
 
 @dataclass(frozen=True)

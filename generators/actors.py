@@ -23,7 +23,6 @@ from generators.shapes import box, frustum, place, sphere
 BLEND_S = 0.3                      # cross-fade between consecutive actions
 HUMAN_ACTIONS = ("stand", "walk", "run", "jump", "wave", "sit_down", "fall", "push", "carry", "dance", "turn",
                  "crouch", "reach")
-CAR_ACTIONS = ("drive", "brake", "stop")
 LOCOMOTION = {"walk": 1.35, "run": 3.4, "push": 0.55, "carry": 1.05}        # forward speed (m/s) at tempo 1
 
 
@@ -193,6 +192,33 @@ def _swing(t, freq):
     return np.sin(2 * np.pi * freq * t)
 
 
+def _locomotion(a: dict, action: str, t: float, style: Style) -> float:
+    """Gait angles of walk, run, push and carry (legs swinging, arms by action) added to `a`; returns the speed."""
+    amp, tempo = style.amplitude, style.tempo
+    freq = {"walk": 0.95, "run": 1.45, "push": 0.6, "carry": 0.85}[action]
+    hip_amp = {"walk": 24, "run": 38, "push": 14, "carry": 20}[action] * amp ** 0.5
+    ph = _swing(t, freq)
+    a["l_hip_flex"], a["r_hip_flex"] = hip_amp * ph, -hip_amp * ph
+    knee = {"walk": 40, "run": 85, "push": 30, "carry": 35}[action]
+    a["l_knee"] = 8 + knee * max(0.0, -_swing(t + 0.12 / freq, freq))
+    a["r_knee"] = 8 + knee * max(0.0, _swing(t + 0.12 / freq, freq))
+    a["l_ankle"], a["r_ankle"] = -0.3 * a["l_hip_flex"], -0.3 * a["r_hip_flex"]
+    if action in ("walk", "run"):
+        arm = (0.7 if action == "walk" else 1.0) * hip_amp * amp
+        a["l_shoulder_flex"] += -arm * ph
+        a["r_shoulder_flex"] += arm * ph
+        a["l_elbow"] += 15 if action == "walk" else 75
+        a["r_elbow"] += 15 if action == "walk" else 75
+        a["spine_pitch"] += 3 if action == "walk" else 12
+    else:      # push: arms straight ahead; carry: forearms forward holding a parcel
+        for s in "lr":
+            a[f"{s}_shoulder_flex"] = 80 if action == "push" else 35
+            a[f"{s}_elbow"] = 15 if action == "push" else 70
+            a[f"{s}_shoulder_abd"] = 4
+        a["spine_pitch"] += 18 if action == "push" else 2
+    return LOCOMOTION[action] * tempo * min(1.3, amp ** 0.5)
+
+
 def human_program(action: str, t: float, style: Style):
     """Joint angles (deg), forward speed (m/s) and turn rate (deg/s) of `action` at t seconds into it."""
     amp, tempo = style.amplitude, style.tempo
@@ -208,29 +234,8 @@ def human_program(action: str, t: float, style: Style):
         breathe = 1.5 * _swing(t, 0.25)
         a["l_shoulder_flex"] += breathe
         a["r_shoulder_flex"] -= breathe
-    elif action in ("walk", "run", "push", "carry"):
-        freq = {"walk": 0.95, "run": 1.45, "push": 0.6, "carry": 0.85}[action]
-        hip_amp = {"walk": 24, "run": 38, "push": 14, "carry": 20}[action] * amp ** 0.5
-        ph = _swing(t, freq)
-        a["l_hip_flex"], a["r_hip_flex"] = hip_amp * ph, -hip_amp * ph
-        knee = {"walk": 40, "run": 85, "push": 30, "carry": 35}[action]
-        a["l_knee"] = 8 + knee * max(0.0, -_swing(t + 0.12 / freq, freq))
-        a["r_knee"] = 8 + knee * max(0.0, _swing(t + 0.12 / freq, freq))
-        a["l_ankle"], a["r_ankle"] = -0.3 * a["l_hip_flex"], -0.3 * a["r_hip_flex"]
-        if action in ("walk", "run"):
-            arm = (0.7 if action == "walk" else 1.0) * hip_amp * amp
-            a["l_shoulder_flex"] += -arm * ph
-            a["r_shoulder_flex"] += arm * ph
-            a["l_elbow"] += 15 if action == "walk" else 75
-            a["r_elbow"] += 15 if action == "walk" else 75
-            a["spine_pitch"] += 3 if action == "walk" else 12
-        else:      # push: arms straight ahead; carry: forearms forward holding a parcel
-            for s in "lr":
-                a[f"{s}_shoulder_flex"] = 80 if action == "push" else 35
-                a[f"{s}_elbow"] = 15 if action == "push" else 70
-                a[f"{s}_shoulder_abd"] = 4
-            a["spine_pitch"] += 18 if action == "push" else 2
-        speed = LOCOMOTION[action] * tempo * min(1.3, amp ** 0.5)
+    elif action in LOCOMOTION:
+        speed = _locomotion(a, action, t, style)
     elif action == "jump":
         cycle = (t % 1.1) / 1.1                                    # crouch, take off, flight, land
         crouch = np.sin(np.pi * min(1.0, cycle / 0.3)) if cycle < 0.3 else 0.0

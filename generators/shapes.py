@@ -67,6 +67,12 @@ def square_ring(inner_half: float, outer_half: float, z: float = 0.0):
     return vertices, outer, np.array([[0, 1, 2], [0, 2, 3]])
 
 
+def rectangle(half_x: float, half_y: float, z: float = 0.0) -> Mesh:
+    """A flat rectangle at height z, centred on the origin, facing up (floors, water, flat ground)."""
+    v = np.array([[-half_x, -half_y, z], [half_x, -half_y, z], [half_x, half_y, z], [-half_x, half_y, z]], float)
+    return Mesh(v, np.array([[0, 1, 2], [0, 2, 3]]), np.zeros(2, np.int64))
+
+
 def place(mesh: trimesh.Trimesh, translation=(0.0, 0.0, 0.0), yaw: float = 0.0, scale=1.0,
           rotation: np.ndarray | None = None) -> trimesh.Trimesh:
     """A transformed copy: scale (scalar or per axis), then rotation (3x3, or yaw about Z), then translation."""

@@ -1,7 +1,6 @@
-"""Scene families: each module exposes Config (schema), validate(cfg), build(cfg, rng, index, width, height) -> SceneSpec
-and describe(spec, frame_labels, taxonomy, rng) -> captions; optionally extra_outputs(folder, spec, frames, labels,
-taxonomy) to write family-specific files into a sample,
-and clip_layers(spec, frame_labels, taxonomy) -> actions, events, script and trajectories of a clip. No bpy import here."""
-from scenes import asset, concept, landmark, landscape, motion
+"""Scene families: (config, random streams, sample index) -> SceneSpec, one module or package per family, each a
+SceneFamily registered with the job through scenes.family. No bpy import here."""
+from scenes import landmark, landscape, concept, asset, motion  # noqa: F401,I001  (importing registers; this order)
+from scenes.family import FAMILIES, SceneFamily
 
-FAMILIES = {"landmark": landmark, "landscape": landscape, "concept": concept, "asset": asset, "motion": motion}
+__all__ = ["FAMILIES", "SceneFamily"]

@@ -13,14 +13,19 @@ import numpy as np
 from omegaconf import MISSING
 from PIL import Image
 
-from engine.config import ConfigError, require_choices
+from engine.checks import ConfigError, require_choices
+from engine.export3d import scene_glb
 from engine.geometry import look_at, pose
+from engine.labels import ClipLayers
+from engine.layout import SampleLayout
 from engine.spec import Camera, Mesh, SceneObject, SceneSpec
+from engine.streams import Streams
 from generators import context, vegetation
 from generators.landmarks import landmark
 from generators.materials import material
 from generators.shapes import square_ring
 from generators.sky import environment
+from scenes.family import SceneFamily, register
 
 KINDS = {"landmark": None, "building": "context/building", "tree": "vegetation/tree", "bush": "vegetation/bush",
          "boulder": "terrain/rock"}
@@ -57,7 +62,8 @@ def _make(kind: str, rng, index: int, cfg):
     return KINDS[kind], kind, mesh, mats, params, {"generator": f"{kind} maker", "params": params}
 
 
-def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) -> SceneSpec:
+def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
+    rng = streams.legacy
     kind = list(cfg.kinds)[index % len(cfg.kinds)]
     class_path, name, mesh, mats, params, source = _make(kind, rng, index, cfg)
     env, env_tags = environment(rng, "noon", "clear")
@@ -80,27 +86,26 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
         poses.append(look_at(eye, centre))
     camera = Camera(width=width, height=height, lens_mm=float(cfg.focal_mm), poses=poses)
     tags = {"asset_kind": kind, "asset_class": class_path, "polycount": int(len(mesh.faces)),
-            "dimensions_m": (hi - lo).round(4).tolist(), "subject_instance_id": 1, **env_tags}
+            "dimensions_m": (hi - lo).round(4).tolist(), **env_tags}
     return SceneSpec(family="asset", category=class_path, objects=objects, camera=camera, environment=env,
-                     n_frames=cfg.frames, fps=float(cfg.frames) / 4.0, tags=tags)
+                     n_frames=cfg.frames, fps=float(cfg.frames) / 4.0, tags=tags, subject_instance_id=1)
 
 
-def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) -> dict:
+def describe(spec: SceneSpec, frames: list, clip: ClipLayers, taxonomy, rng: np.random.Generator) -> dict:
     cls = taxonomy[spec.tags["asset_class"]]
     w, d, h = spec.tags["dimensions_m"]
     return {"en": [f"A turntable of a generated {cls.en}, {h:.1f} m tall, on a grey stage."],
             "ko": [f"회색 무대 위에서 회전하며 보여 주는 생성된 {cls.ko}, 높이 {h:.1f}m."]}
 
 
-def extra_outputs(folder, spec: SceneSpec, frames: list, labels: dict, taxonomy):
+def extra_outputs(sample: SampleLayout, spec: SceneSpec, frames: list, labels: dict, taxonomy):
     """asset/model.glb (the asset alone, no stage or cameras), asset/thumbnail.png, asset/card.json."""
-    from engine.export3d import scene_glb
-    out = folder / "asset"
+    out = sample.asset
     out.mkdir()
     asset = spec.objects[0]
     alone = SceneSpec(spec.family, spec.category, [asset], spec.camera, spec.environment)
     (out / "model.glb").write_bytes(scene_glb(alone, taxonomy, cameras=False))
-    Image.fromarray(frames[0]["rgb"]).save(out / "thumbnail.png")
+    Image.fromarray(frames[0].rgb).save(out / "thumbnail.png")
     lo, hi = asset.mesh.vertices.min(axis=0), asset.mesh.vertices.max(axis=0)
     card = {"name": asset.name, "class_path": asset.class_path, "class_id": taxonomy[asset.class_path].id,
             "names": {"en": taxonomy[asset.class_path].en, "ko": taxonomy[asset.class_path].ko},
@@ -111,3 +116,13 @@ def extra_outputs(folder, spec: SceneSpec, frames: list, labels: dict, taxonomy)
                            "roughness": m.roughness} for m in asset.materials],
             "license": LICENSE}
     (out / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=1))
+
+
+@register
+class Asset(SceneFamily):
+    name = "asset"
+    Config = Config
+    validate = staticmethod(validate)
+    build = staticmethod(build)
+    describe = staticmethod(describe)
+    extra_outputs = staticmethod(extra_outputs)

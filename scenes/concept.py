@@ -17,15 +17,17 @@ import yaml
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from engine.config import CONFIG_DIR, ConfigError, require_choices
-from engine.geometry import look_at, pose
+from engine.checks import CONFIG_DIR, ConfigError, require_choices
+from engine.geometry import SENSOR_WIDTH_MM, look_at, pose
+from engine.labels import ClipLayers
 from engine.spec import Camera, Environment, Material, Mesh, SceneObject, SceneSpec
+from engine.streams import Streams
 from generators.materials import srgb_to_linear
 from generators.shapes import box, frustum, sphere, square_ring
+from scenes.family import SceneFamily, register
 from scenes.text import obj
 
 GRAMMAR_DIR = CONFIG_DIR / "concept"
-SENSOR_WIDTH_MM = 36.0
 ROUND_FORMS, ANGULAR_FORMS = ("sphere", "cylinder"), ("cube", "pyramid", "shard")
 
 
@@ -163,7 +165,8 @@ def _pick_form(rng, roundness: float) -> str:
     return forms[int(rng.integers(len(forms)))]
 
 
-def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) -> SceneSpec:
+def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
+    rng = streams.legacy
     names = selected(cfg)
     name = names[index % len(names)]                 # balanced over the chosen concepts
     g = grammar(name)
@@ -235,9 +238,9 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
                       sky_horizon=colour(0, 0.4, 1.1), sky_ground=(0.1, 0.1, 0.1), sky_strength=round(sky, 4),
                       haze_density=causes["atmosphere"]["haze_density"], haze_color=colour(0, 0.3, 1.0))
     tags = {"intended_concept": name, "concept_kind": g["kind"], "concept_names": {"en": g["en"], "ko": g["ko"]},
-            "causes": causes, "subject_form": kind, "subject_instance_id": 1, "prompt": prompt(g, causes, kind)}
+            "causes": causes, "subject_form": kind, "prompt": prompt(g, causes, kind)}
     return SceneSpec(family="concept", category=f"concept/{name}", objects=objects, camera=camera, environment=env,
-                     tags=tags)
+                     tags=tags, subject_instance_id=1)
 
 
 def _level(value, lo, hi, words):
@@ -263,7 +266,7 @@ def prompt(g: dict, causes: dict, subject_form: str) -> str:
     return f"abstract scene evoking {g['en']}: " + ", ".join(parts)
 
 
-def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) -> dict:
+def describe(spec: SceneSpec, frames: list, clip: ClipLayers, taxonomy, rng: np.random.Generator) -> dict:
     t = spec.tags
     form = taxonomy[f"form/{t['subject_form']}"]
     n = int(t["causes"]["shapes"]["elements"])
@@ -272,3 +275,21 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
     ko = [f"{obj(t['concept_names']['ko'])} 표현하려는 추상 구성: {n}개의 다른 형태 사이의 {form.ko}.",
           f"의도한 개념: {t['concept_names']['ko']} ({t['concept_kind'] == 'emotion' and '감정' or '추상 개념'})."]
     return {"en": en, "ko": ko}
+
+
+def overrides_for(value: str) -> list[str]:
+    """`concept=awe` renders only awe, `concept=all` every grammar."""
+    if value != "all" and value not in concept_names():
+        raise ConfigError(f"concept: unknown concept '{value}'; choose all or one of {', '.join(concept_names())}")
+    return ["scene.concepts=null" if value == "all" else f"scene.concepts=[{value}]"]
+
+
+@register
+class Concept(SceneFamily):
+    name = "concept"
+    Config = Config
+    shortcut = "concept"
+    validate = staticmethod(validate)
+    overrides_for = staticmethod(overrides_for)
+    build = staticmethod(build)
+    describe = staticmethod(describe)

@@ -10,16 +10,18 @@ from typing import List, Optional
 import numpy as np
 from omegaconf import MISSING
 
-from engine.config import ConfigError, require_choices, require_range
-from engine.geometry import compass_name, look_at, pose
+from engine.checks import ConfigError, require_choices, require_range
+from engine.geometry import SENSOR_WIDTH_MM, compass_name, look_at, pose
+from engine.labels import ClipLayers
 from engine.spec import Camera, SceneObject, SceneSpec
+from engine.streams import Streams
 from generators import context
 from generators.landmarks import CATALOGUE, TYPES, landmark
 from generators.materials import COLORS, KINDS, pick
-from scenes.text import a_an, obj
+from generators.placement import place_each
 from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
-
-SENSOR_WIDTH_MM = 36.0
+from scenes.family import SceneFamily, register
+from scenes.text import a_an, obj
 
 
 @dataclass
@@ -93,20 +95,19 @@ def _place_context(rng, kind_count, makers, lm_radius, camera_xy, target_xy, pla
         return True
 
     for kind, count, r_min, r_max in kind_count:
-        for _ in range(count):
-            for _attempt in range(30):
-                mesh, mats, params = makers[kind](rng)
-                radius = float(np.linalg.norm(mesh.vertices[:, :2], axis=1).max())
-                lo = (plaza_half + radius + 1) if kind == "building" else lm_radius + radius + r_min
-                dist, ang = rng.uniform(lo, lo + r_max), rng.uniform(0, 2 * np.pi)
-                x, y = target_xy[0] + dist * np.sin(ang), target_xy[1] + dist * np.cos(ang)
-                if free(x, y, radius, kind):
-                    placed.append((kind, x, y, radius))
-                    yield kind, mesh, mats, params, pose((x, y, 0.0), yaw=rng.uniform(0, 2 * np.pi))
-                    break
+        def spot(r, radius, kind=kind, r_min=r_min, r_max=r_max):
+            lo = (plaza_half + radius + 1) if kind == "building" else lm_radius + radius + r_min
+            dist, ang = r.uniform(lo, lo + r_max), r.uniform(0, 2 * np.pi)
+            return target_xy[0] + dist * np.sin(ang), target_xy[1] + dist * np.cos(ang)
+
+        for mesh, mats, params, (x, y), radius in place_each(rng, count, 30, makers[kind], spot,
+                                                              lambda xy, r, kind=kind: free(*xy, r, kind)):
+            placed.append((kind, x, y, radius))
+            yield kind, mesh, mats, params, pose((x, y, 0.0), yaw=rng.uniform(0, 2 * np.pi))
 
 
-def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) -> SceneSpec:
+def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
+    rng = streams.legacy
     ids = identities(cfg)
     lm = landmark(ids[index % len(ids)])          # balanced over identities: many views per landmark
     time_of_day, weather = pick(rng, list(cfg.times_of_day)), pick(rng, list(cfg.weathers))
@@ -155,9 +156,9 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
             "elevation_deg": round(float(np.rad2deg(elevation)), 2), "distance_m": round(float(distance), 2),
             "focal_mm": round(focal, 3)}
     tags = {"landmark_id": lm.landmark_id, "landmark_type": lm.type, "landmark_class": lm.class_path,
-            "style": lm.style, "material": primary.kind, "color": primary.color_name, **env_tags, "viewpoint": view,
-            "subject_instance_id": 1}
-    return SceneSpec(family="landmark", category=lm.class_path, objects=objects, camera=camera, environment=env, tags=tags)
+            "style": lm.style, "material": primary.kind, "color": primary.color_name, **env_tags, "viewpoint": view}
+    return SceneSpec(family="landmark", category=lm.class_path, objects=objects, camera=camera, environment=env, tags=tags,
+                     subject_instance_id=1)
 
 
 # ---- captions: exact, from the spec and the measured visibility ------------------------------------------------------
@@ -171,11 +172,11 @@ _OCCLUDER = {"context/tree": ("trees", "나무"), "context/building": ("building
 _NUMBER = {3: "three", 5: "five", 7: "seven", 9: "nine"}
 
 
-def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) -> dict:
+def describe(spec: SceneSpec, frames: list, clip: ClipLayers, taxonomy, rng: np.random.Generator) -> dict:
     """English and Korean captions from the spec and the landmark's labels in the first frame (visible_fraction,
     occluded_by, truncated)."""
     t = spec.tags
-    subject = next(o for o in frames[0]["objects"] if o["instance_id"] == t["subject_instance_id"])
+    subject = next(o for o in frames[0]["objects"] if o["instance_id"] == spec.subject_instance_id)
     cls = taxonomy[t["landmark_class"]]
     color_en, color_ko = COLORS[t["color"]][0], COLORS[t["color"]][1]
     mat_en, mat_ko = KINDS[t["material"]][0], KINDS[t["material"]][1]
@@ -209,3 +210,12 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
 
 
 assert len(TYPES) >= 12
+
+
+@register
+class Landmark(SceneFamily):
+    name = "landmark"
+    Config = Config
+    validate = staticmethod(validate)
+    build = staticmethod(build)
+    describe = staticmethod(describe)

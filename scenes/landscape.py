@@ -11,21 +11,32 @@ from typing import List
 import numpy as np
 from omegaconf import MISSING
 
-from engine.config import ConfigError, require_choices, require_range
-from engine.geometry import compass_name, look_at, pose
+from engine.checks import ConfigError, require_choices, require_range
+from engine.geometry import SENSOR_WIDTH_MM, compass_name, look_at, pose
+from engine.labels import ClipLayers
 from engine.spec import Camera, Mesh, SceneObject, SceneSpec
+from engine.streams import Streams
 from generators import context, vegetation
 from generators.landmarks import landmark
 from generators.materials import material, pick
-from generators.shapes import square_ring
-from scenes.text import a_an
+from generators.placement import footprint_radius
+from generators.shapes import rectangle, square_ring
 from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
-from generators.terrain import (BIOMES, SURFACES, base_level, border_falloff, make_terrain, road_mesh,
-                                surface_classes, terrain_meshes)
+from generators.terrain import (
+    BIOMES,
+    SURFACES,
+    base_level,
+    border_falloff,
+    make_terrain,
+    road_mesh,
+    surface_classes,
+    terrain_meshes,
+)
+from scenes.family import SceneFamily, register
+from scenes.text import a_an
 
 SEASONS = ("summer", "autumn", "winter")
 CAMERA_MODES = ("single", "flythrough", "panorama")
-SENSOR_WIDTH_MM = 36.0
 # surface -> (material kind, colours by season)
 SURFACE_LOOK = {"grass": ("ground", {"summer": ["green"], "autumn": ["ochre", "yellow"], "winter": ["brown"]}),
                 "rock": ("stone", {s: ["grey", "dark_grey"] for s in SEASONS}),
@@ -130,7 +141,7 @@ def _settlements(rng, cfg, terrain, objects, classes_grid):
             if placed == n_buildings:
                 break
             mesh, mats, params = context.building(rng)
-            radius = float(np.linalg.norm(mesh.vertices[:, :2], axis=1).max())
+            radius = footprint_radius(mesh)
             ang, dist = rng.uniform(0, 2 * np.pi), rng.uniform(8, 25 + 8 * n_buildings)
             xy = centre + dist * np.array([np.sin(ang), np.cos(ang)])
             if any(np.hypot(*(xy - f[:2])) < radius + f[2] + 2 for f in footprints):
@@ -207,20 +218,43 @@ def _camera_poses(rng, cfg, terrain, targets):
     return poses, positions, headings, pitch
 
 
-def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) -> SceneSpec:
+def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
+    rng = streams.legacy
     biome, season = pick(rng, list(cfg.biomes)), pick(rng, list(cfg.seasons))
     time_of_day, weather = pick(rng, list(cfg.times_of_day)), pick(rng, list(cfg.weathers))
     env, env_tags = environment(rng, time_of_day, weather)
     terrain = border_falloff(make_terrain(rng, biome, float(cfg.extent_m), int(cfg.terrain_resolution)))
     grid_classes = surface_classes(terrain, season)
     objects = _Objects()
+    _ground_and_water(rng, terrain, grid_classes, biome, season, objects)
+    footprints, roads, settlements = _settlements(rng, cfg, terrain, objects, grid_classes)
+    targets = [np.array(f[:2]) for f in footprints]
+    focal = float(rng.uniform(*cfg.focal_mm))
+    cam_poses, cam_positions, headings, pitch = _camera_poses(rng, cfg, terrain, targets)
+    keep_out = _keep_out(terrain, footprints, roads, cam_positions)
+    plant_counts, n_rocks = _plants_and_rocks(rng, cfg, terrain, grid_classes, biome, season, keep_out, objects)
+
+    camera = Camera(width=width, height=height, lens_mm=round(focal, 3), poses=cam_poses, sensor_width_mm=SENSOR_WIDTH_MM,
+                    clip_end=20000.0, model="equirectangular" if cfg.camera_mode == "panorama" else "perspective")
+    az = float(np.rad2deg(headings[0]) % 360)
+    tags = {"biome": biome, "season": season, **env_tags, "water": BIOMES[biome][3] if terrain.water_level is not None else "none",
+            "settlements": settlements, "plants": plant_counts, "rocks": n_rocks,
+            "camera": {"mode": cfg.camera_mode, "frames": len(cam_poses), "heading_deg": round(az, 2),
+                       "compass": compass_name(az), "pitch_deg": round(float(np.rad2deg(pitch)), 2),
+                       "height_above_ground_m": round(float(cam_positions[0][2] - terrain.height_at(*cam_positions[0][:2])), 2),
+                       "focal_mm": round(focal, 3)}}
+    return SceneSpec(family="landscape", category=f"landscape/{biome}", objects=objects.items, camera=camera,
+                     environment=env, n_frames=len(cam_poses), fps=float(cfg.fps) if len(cam_poses) > 1 else 1.0, tags=tags)
+
+
+def _ground_and_water(rng, terrain, grid_classes, biome: str, season: str, objects: _Objects):
+    """One mesh per surface class of the terrain, far ground continuing its border level to the horizon, water."""
     looks = {}
     for surface, mesh in terrain_meshes(terrain, grid_classes).items():
         kind, colours = SURFACE_LOOK[surface]
         looks[surface] = [material(rng, kind, pick(rng, colours[season]))]
         objects.add(f"terrain/{surface}", f"terrain_{surface}", mesh, looks[surface], pose(), {"surface": surface},
                     {"generator": "generators.terrain.make_terrain", "biome": biome})
-    # far ground continuing the terrain's border level to the horizon
     far_surface = "snow" if biome == "snowfield" or season == "winter" else "sand" if BIOMES[biome][5] else "grass"
     v, ring, _ = square_ring(terrain.extent / 2, 4000.0, base_level(terrain))
     objects.add(f"terrain/{far_surface}", "far_ground", Mesh(v, ring, np.zeros(len(ring), np.int64)),
@@ -228,25 +262,20 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
                 pose(), {"surface": far_surface, "far": True}, {"generator": "generators.shapes.square_ring"})
     if terrain.water_level is not None:
         half = 4000.0 if BIOMES[biome][3] == "sea" else terrain.extent / 2
-        wv = np.array([[-half, -half, 0], [half, -half, 0], [half, half, 0], [-half, half, 0]], float)
-        water = Mesh(wv, np.array([[0, 1, 2], [0, 2, 3]]), np.zeros(2, np.int64))
         water_mat = material(rng, "glass", pick(rng, ["blue", "teal"]))
-        objects.add("water", "water", water, [water_mat], pose((0, 0, terrain.water_level)), {"kind": BIOMES[biome][3]},
-                    {"generator": "scenes.landscape.water"})
+        objects.add("water", "water", rectangle(half, half), [water_mat], pose((0, 0, terrain.water_level)),
+                    {"kind": BIOMES[biome][3]}, {"generator": "scenes.landscape.water"})
 
-    footprints, roads, settlements = _settlements(rng, cfg, terrain, objects, grid_classes)
-    targets = [np.array(f[:2]) for f in footprints]
-    focal = float(rng.uniform(*cfg.focal_mm))
-    cam_poses, cam_positions, headings, pitch = _camera_poses(rng, cfg, terrain, targets)
 
-    slope = terrain.slope_deg()
+def _grid_value(terrain, field, x, y):
     n_grid = terrain.heights.shape[0]
+    j = np.clip(np.rint((x + terrain.extent / 2) / terrain.cell).astype(int), 0, n_grid - 1)
+    i = np.clip(np.rint((y + terrain.extent / 2) / terrain.cell).astype(int), 0, n_grid - 1)
+    return field[i, j]
 
-    def grid_value(field, x, y):
-        j = np.clip(np.rint((x + terrain.extent / 2) / terrain.cell).astype(int), 0, n_grid - 1)
-        i = np.clip(np.rint((y + terrain.extent / 2) / terrain.cell).astype(int), 0, n_grid - 1)
-        return field[i, j]
 
+def _keep_out(terrain, footprints, roads, cam_positions):
+    """Where plants and rocks may not stand: settlements, roads, the camera's ground spots, water."""
     road_points = [p for path in roads for p in _resample(path, spacing=4.0)]
 
     def keep_out(x, y):
@@ -260,10 +289,17 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
         if terrain.water_level is not None:
             blocked |= terrain.height_at(x, y) < terrain.water_level + 0.5
         return blocked
+    return keep_out
+
+
+def _plants_and_rocks(rng, cfg, terrain, grid_classes, biome: str, season: str, keep_out, objects: _Objects):
+    """Instanced vegetation (a few shared variants per kind, thousands of placements, one instance id each) where
+    slope, moisture and surface suit each kind, and boulders on the steeper ground."""
+    slope = terrain.slope_deg()
 
     def suitable(kind):
         def rule(x, y):
-            s, m, c = grid_value(slope, x, y), grid_value(terrain.moisture, x, y), grid_value(grid_classes, x, y)
+            s, m, c = (_grid_value(terrain, f, x, y) for f in (slope, terrain.moisture, grid_classes))
             base = np.clip(1 - s / 35, 0, 1)
             if kind == "tree":
                 base = base * (0.2 + m) * np.where(c == SURFACES.index("rock"), 0.1, 1.0)
@@ -272,7 +308,6 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
             return np.clip(base * np.where(c == SURFACES.index("snow"), 0.15, 1.0), 0, 1)
         return rule
 
-    # instanced vegetation: a few shared variants per kind, thousands of placements, one instance id each
     foliage = vegetation.FOLIAGE[season]
     variants = {"tree": [context.tree(rng, foliage=foliage if k % 2 == 0 else ("green", "teal") if season != "winter" else ("green",),
                                       kind="deciduous" if k % 2 == 0 else "conifer") for k in range(4)],
@@ -294,24 +329,13 @@ def build(cfg, rng: np.random.Generator, index: int, width: int, height: int) ->
         plant_counts[kind] = len(points)
     rock_variants = [vegetation.boulder(rng) for _ in range(3)]
     rock_points = vegetation.scatter(rng, terrain, int(rng.integers(cfg.rocks[0], cfg.rocks[1] + 1)),
-                                     lambda x, y: np.clip(grid_value(slope, x, y) / 30, 0.1, 1), keep_out)
+                                     lambda x, y: np.clip(_grid_value(terrain, slope, x, y) / 30, 0.1, 1), keep_out)
     for x, y in rock_points:
         v = int(rng.integers(3))
         mesh, mats, params = rock_variants[v]
         objects.add("terrain/rock", "boulder", mesh, mats, pose((x, y, float(terrain.height_at(x, y))),
                     yaw=rng.uniform(0, 2 * np.pi)), {"variant": v, **params}, {"generator": f"boulder variant {v}"})
-
-    camera = Camera(width=width, height=height, lens_mm=round(focal, 3), poses=cam_poses, sensor_width_mm=SENSOR_WIDTH_MM,
-                    clip_end=20000.0, model="equirectangular" if cfg.camera_mode == "panorama" else "perspective")
-    az = float(np.rad2deg(headings[0]) % 360)
-    tags = {"biome": biome, "season": season, **env_tags, "water": BIOMES[biome][3] if terrain.water_level is not None else "none",
-            "settlements": settlements, "plants": plant_counts, "rocks": len(rock_points),
-            "camera": {"mode": cfg.camera_mode, "frames": len(cam_poses), "heading_deg": round(az, 2),
-                       "compass": compass_name(az), "pitch_deg": round(float(np.rad2deg(pitch)), 2),
-                       "height_above_ground_m": round(float(cam_positions[0][2] - terrain.height_at(*cam_positions[0][:2])), 2),
-                       "focal_mm": round(focal, 3)}}
-    return SceneSpec(family="landscape", category=f"landscape/{biome}", objects=objects.items, camera=camera,
-                     environment=env, n_frames=len(cam_poses), fps=float(cfg.fps) if len(cam_poses) > 1 else 1.0, tags=tags)
+    return plant_counts, len(rock_points)
 
 
 # ---- captions --------------------------------------------------------------------------------------------------------
@@ -321,7 +345,7 @@ _SEASON = {"summer": ("in summer", "여름"), "autumn": ("in autumn", "가을"),
 _WATER = {"sea": ("the sea", "바다"), "lake": ("a lake", "호수"), "river": ("a river", "강")}
 
 
-def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) -> dict:
+def describe(spec: SceneSpec, frames: list, clip: ClipLayers, taxonomy, rng: np.random.Generator) -> dict:
     """Captions from the spec plus what the first frame actually shows (pixel shares of each class group)."""
     t = spec.tags
     total = spec.camera.width * spec.camera.height
@@ -357,3 +381,12 @@ def describe(spec: SceneSpec, frames: list, taxonomy, rng: np.random.Generator) 
     ko = [f"{season_ko} {when_ko}, {sky_ko} {with_ko}{biome_ko} 풍경.",
           f"{when_ko}에 {biome_ko} 지형을 바라본 {mode_ko}."]
     return {"en": en, "ko": ko}
+
+
+@register
+class Landscape(SceneFamily):
+    name = "landscape"
+    Config = Config
+    validate = staticmethod(validate)
+    build = staticmethod(build)
+    describe = staticmethod(describe)

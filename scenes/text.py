@@ -15,3 +15,13 @@ def has_batchim(word: str) -> bool:
 def obj(word: str) -> str:
     """The word with its object particle: 을 after a consonant, 를 after a vowel."""
     return word + ("을" if has_batchim(word) else "를")
+
+
+def subj(word: str) -> str:
+    """The word with its subject particle: 이 after a consonant, 가 after a vowel."""
+    return word + ("이" if has_batchim(word) else "가")
+
+
+def conj(word: str) -> str:
+    """The word with 'and': 과 after a consonant, 와 after a vowel."""
+    return word + ("과" if has_batchim(word) else "와")

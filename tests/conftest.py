@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.passes import FramePasses
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,6 +24,12 @@ def read_frame(sample_dir: Path, frame: int = 0) -> dict:
             "normal": np.load(d / "normal.npz")["normal"],
             **({"part": np.array(Image.open(d / "part.png"))} if (d / "part.png").exists() else {}),
             **({"flow": np.load(d / "flow.npz")["flow"]} if (d / "flow.npz").exists() else {})}
+
+
+def as_passes(frame: dict) -> FramePasses:
+    """A frame read back from disk as the passes the pipeline hands between stages."""
+    return FramePasses(frame["rgb"], frame["depth"], frame["normal"], frame["instance"], frame["semantic"],
+                       frame.get("part"), index_error=0.0, flow=frame.get("flow"))
 
 
 def load_json(path: Path):
@@ -70,8 +78,8 @@ def any_run(request, rendered_runs):
 def backend():
     """One in-process Blender session for the tests that render specs directly."""
     from engine.backend import BlenderBackend
-    from engine.config import compose
     from engine.taxonomy import load_taxonomy
+    from job.config import compose
     b = BlenderBackend(compose(["render=preview"]).render, load_taxonomy())
     yield b
     b.close()

@@ -40,7 +40,7 @@ def test_depth_and_normals_match_the_closed_form(backend):
     passes = backend.render(spec)[0]
     backend.reset()
     rays, origin = _rays_world(spec)
-    depth, instance = passes["depth"].astype(np.float64), passes["instance"]
+    depth, instance = passes.depth.astype(np.float64), passes.instance
 
     # plane z = 0: origin_z + t * ray_z = 0, and t is the planar depth because the ray's camera-z is 1
     plane_depth = -origin[2] / rays[..., 2]
@@ -64,4 +64,4 @@ def test_depth_and_normals_match_the_closed_form(backend):
 
     # camera-space normals: the plane's is R_w2c @ (0, 0, 1)
     up_in_camera = spec.camera.world_to_camera(0)[:3, :3] @ [0, 0, 1]
-    assert np.allclose(passes["normal"][on_plane], up_in_camera, atol=1e-3)
+    assert np.allclose(passes.normal[on_plane], up_in_camera, atol=1e-3)

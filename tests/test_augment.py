@@ -5,12 +5,12 @@ import json
 
 import numpy as np
 import pytest
+from conftest import as_passes, load_json, read_frame, run_cli
 from PIL import Image
 from pycocotools.coco import COCO
 
-from conftest import load_json, read_frame, run_cli
-from engine import augment
 from engine.taxonomy import load_taxonomy
+from job import augment
 
 TAX = load_taxonomy()
 
@@ -44,7 +44,7 @@ def test_consistency_prefers_aligned_images_over_shifted_ones():
 def test_conditions_follow_the_passes_and_the_control_conventions(rendered_run):
     sample = sorted((rendered_run / "samples").iterdir())[0]
     passes = read_frame(sample)
-    depth, seg, edges = augment.conditions(passes, ["depth", "segmentation", "edges"], TAX)
+    depth, seg, edges = augment.conditions(as_passes(passes), ["depth", "segmentation", "edges"], TAX)
     d = passes["depth"]
     finite = np.isfinite(d)
     assert np.all(depth[~finite] == 0)                               # sky black
@@ -138,7 +138,8 @@ def test_missing_model_is_one_clear_line_and_writes_nothing(tmp_path):
 
 
 def test_incomplete_model_names_what_is_missing(models, tmp_path):
-    from engine.config import ConfigError, compose
+    from engine.checks import ConfigError
+    from job.config import compose
     with pytest.raises(ConfigError) as err:
         compose(["augment=controlnet", f"augment.model_dir={models}", "augment.controls=[depth]",
                  "augment.control_scales=[1.0]", f"augment.controlnets.depth={tmp_path}"])

@@ -2,10 +2,12 @@
 grammars (measured on the final pixels)."""
 import numpy as np
 import pytest
-
 from conftest import load_json, run_cli
-from engine.config import ConfigError, compose
+
+from engine.checks import ConfigError
 from engine.imagestats import image_stats
+from engine.streams import Streams
+from job.config import compose
 from scenes import concept
 
 EMOTIONS = {"amusement", "awe", "contentment", "excitement", "anger", "disgust", "fear", "sadness"}
@@ -22,7 +24,7 @@ def test_causes_are_drawn_inside_the_grammar_and_recorded(tmp_path):
     cfg = compose(["scene=concept", "render=preview"])
     names = concept.concept_names()
     for index in range(len(names)):
-        spec = concept.build(cfg.scene, np.random.default_rng([0, index, 0]), index, 96, 96)
+        spec = concept.build(cfg.scene, Streams((0, index, 0)), index, 96, 96)
         name = spec.tags["intended_concept"]
         assert name == names[index % len(names)]                      # balanced round-robin
         g = concept.grammar(name)

@@ -2,9 +2,10 @@
 import shutil
 
 import pytest
-
 from conftest import run_cli
-from engine.config import ConfigError, compose, content_hash
+
+from engine.checks import ConfigError
+from job.config import compose, content_hash
 
 
 def test_defaults_compose_to_the_documented_job():
@@ -69,7 +70,7 @@ def test_cli_missing_gpu_is_one_line_and_writes_nothing(tmp_path):
 
 
 def test_auto_worker_count_follows_the_visible_gpus(monkeypatch):
-    from engine.launcher import worker_count
+    from job.worker import worker_count
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,2")
     assert worker_count(compose([])) == 2                                   # one per visible GPU
     assert worker_count(compose(["launcher.workers_per_gpu=2"])) == 4

@@ -6,12 +6,12 @@ import numpy as np
 import open3d as o3d
 import pytest
 import trimesh
-
 from conftest import RUNS, load_json, read_frame
-from engine.config import compose
+
 from engine.export3d import Z_UP_TO_Y_UP
 from engine.geometry import back_project
-from engine.runner import sample_rng
+from engine.streams import Streams
+from job.config import compose
 from scenes import FAMILIES
 
 pytestmark = pytest.mark.render
@@ -27,7 +27,7 @@ EXPORTING = ["landscape", "panorama"]   # the runs made with output.scene3d=true
 def _spec(run, labels):
     cfg = compose(RUNS[run])
     seed, index, attempt = labels["provenance"]["seed"]
-    return FAMILIES["landscape"].build(cfg.scene, sample_rng(seed, index, attempt), index, *cfg.render.resolution)
+    return FAMILIES["landscape"].build(cfg.scene, Streams((seed, index, attempt)), index, *cfg.render.resolution)
 
 
 def _world_mesh(glb_path):

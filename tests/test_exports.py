@@ -4,10 +4,10 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pytest
 import yaml
+from conftest import RUN_ARGS, load_json, read_frame, run_cli
 from PIL import Image
 
-from conftest import RUN_ARGS, load_json, read_frame, run_cli
-from engine.exports import is_stuff, yolo_classes
+from engine.exports.common import is_stuff, label_classes
 from engine.taxonomy import load_taxonomy
 
 pytestmark = pytest.mark.render
@@ -39,7 +39,7 @@ def _fill(poly: np.ndarray, h: int, w: int) -> np.ndarray:
 
 def test_yolo_detect_and_segment(exported):
     out, frames = exported
-    classes = yolo_classes(load_taxonomy())
+    classes = label_classes(load_taxonomy())
     for task in ("detect", "segment"):
         data = yaml.safe_load((out / "yolo" / task / "data.yaml").read_text())
         assert data["nc"] == len(classes) and [data["names"][k] for k in range(data["nc"])] == [c.en for c in classes]

@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
-from engine.config import compose
+from engine.labels import ClipLayers
+from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
 from generators.landmarks import CATALOGUE, TYPES, landmark
+from job.config import compose
 from scenes import landmark as recipe
 from scenes.text import obj
 
@@ -39,7 +41,7 @@ def test_landmark_identity_is_fixed_by_its_id():
 
 def test_recipe_views_the_same_identity_differently():
     cfg = compose(["render=preview"]).scene
-    specs = [recipe.build(cfg, np.random.default_rng([0, i, 0]), i, 96, 96) for i in (2, 14)]
+    specs = [recipe.build(cfg, Streams((0, i, 0)), i, 96, 96) for i in (2, 14)]
     # samples 2 and 14 share identity 2 (12 identities round-robin) but not the viewpoint
     assert specs[0].tags["landmark_id"] == specs[1].tags["landmark_id"] == 2
     assert specs[0].objects[0].mesh.summary() == specs[1].objects[0].mesh.summary()
@@ -49,7 +51,7 @@ def test_recipe_views_the_same_identity_differently():
 def test_recipe_keeps_context_off_the_camera_and_landmark():
     cfg = compose(["render=preview"]).scene
     for i in range(12):
-        spec = recipe.build(cfg, np.random.default_rng([1, i, 0]), i, 96, 96)
+        spec = recipe.build(cfg, Streams((1, i, 0)), i, 96, 96)
         cam = np.asarray(spec.camera.poses[0])[:3, 3]
         lm_radius = np.linalg.norm(spec.objects[0].mesh.vertices[:, :2], axis=1).max()
         assert cam[2] >= 1.6
@@ -65,12 +67,13 @@ def test_recipe_keeps_context_off_the_camera_and_landmark():
 def test_captions_are_bilingual_and_follow_visibility():
     cfg = compose(["render=preview"]).scene
     taxonomy = load_taxonomy()
-    spec = recipe.build(cfg, np.random.default_rng([0, 0, 0]), 0, 96, 96)   # identity 0: a pagoda
+    spec = recipe.build(cfg, Streams((0, 0, 0)), 0, 96, 96)   # identity 0: a pagoda
     def frames(subject):
         return [{"objects": [dict(subject, instance_id=1)]}]
     hidden = recipe.describe(spec, frames({"visible_fraction": 0.4, "occluded_by": {"context/tree": 0.5, "context/prop/bench": 0.1}}),
-                             taxonomy, np.random.default_rng(0))
-    full = recipe.describe(spec, frames({"visible_fraction": 1.0, "occluded_by": {}}), taxonomy, np.random.default_rng(0))
+                             ClipLayers(), taxonomy, np.random.default_rng(0))
+    full = recipe.describe(spec, frames({"visible_fraction": 1.0, "occluded_by": {}}), ClipLayers(), taxonomy,
+                           np.random.default_rng(0))
     assert "mostly hidden by trees" in hidden["en"][0] and "나무에 대부분 가려짐" in hidden["ko"][0]
     assert "in full view" in full["en"][0] and "storey pagoda" in full["en"][0]
     assert len(full["en"]) == len(full["ko"]) >= 2

@@ -2,14 +2,16 @@
 import numpy as np
 import pytest
 
-from engine.config import ConfigError, compose
+from engine.checks import ConfigError
+from engine.streams import Streams
 from generators.terrain import BIOMES, make_terrain, surface_classes, terrain_meshes, thermal_erosion
+from job.config import compose
 from scenes import landscape
 
 
 def _spec(index, *overrides, seed=0):
     cfg = compose(["scene=landscape", "render=preview", *overrides])
-    return landscape.build(cfg.scene, np.random.default_rng([seed, index, 0]), index, 128, 96)
+    return landscape.build(cfg.scene, Streams((seed, index, 0)), index, 128, 96)
 
 
 def test_terrain_meshes_partition_the_grid_and_follow_the_heights():

@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from pycocotools.coco import COCO
-
 from conftest import ROOT, load_json, run_cli
+from pycocotools.coco import COCO
 
 pytestmark = pytest.mark.render
 BASE = ["render=preview", "render.resolution=[64,64]", "seed=11", "output.overview=false", "output.report=false"]

@@ -6,12 +6,15 @@ import json
 import numpy as np
 import OpenEXR
 import pytest
+from conftest import load_json, read_frame, run_cli
 from pycocotools.coco import COCO
 
-from conftest import load_json, read_frame, run_cli
-from engine.config import ConfigError, compose
+from engine.checks import ConfigError
+from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
-from scenes import motion
+from job.config import compose
+from scenes.motion import camera, events, simulation, situations
+from scenes.motion.recipe import build
 
 TAX = load_taxonomy()
 
@@ -19,46 +22,46 @@ TAX = load_taxonomy()
 def _spec(situation: str, seed: int = 0, frames: int = 36, context: str = "park"):
     cfg = compose(["scene=motion", "render=preview", f"scene.situations=[{situation}]", f"scene.frames={frames}",
                    f"scene.contexts=[{context}]"])
-    return motion.build(cfg.scene, np.random.default_rng([seed, 0, 0]), 0, 128, 96)
+    return build(cfg.scene, Streams((seed, 0, 0)), 0, 128, 96)
 
 
-@pytest.mark.parametrize("situation", motion.SITUATIONS)
+@pytest.mark.parametrize("situation", situations.SITUATIONS)
 def test_action_segments_tile_each_actor_without_gaps_or_overlaps(situation):
     spec = _spec(situation)
-    segments = motion.action_segments(spec)
-    for actor in spec.timeline["actors"]:
-        mine = sorted((s for s in segments if s["track_id"] == actor["track_id"]), key=lambda s: s["start_frame"])
+    segments = events.action_segments(spec)
+    for actor in spec.timeline.actors:
+        mine = sorted((s for s in segments if s["track_id"] == actor.track_id), key=lambda s: s["start_frame"])
         assert mine[0]["start_frame"] == 0 and mine[-1]["end_frame"] == spec.n_frames - 1
         for a, b in zip(mine, mine[1:]):
             assert b["start_frame"] == a["end_frame"] + 1
         for s in mine:   # the segment's label is what the actor did on every frame of it
-            assert set(actor["actions"][s["start_frame"]:s["end_frame"] + 1]) == {s["action"]}
-            assert s["style"] == actor["style"] in ("neutral", "happy", "sad", "angry", "afraid")
+            assert set(actor.actions[s["start_frame"]:s["end_frame"] + 1]) == {s["action"]}
+            assert s["style"] == actor.style in ("neutral", "happy", "sad", "angry", "afraid")
 
 
-@pytest.mark.parametrize("situation", motion.SITUATIONS)
+@pytest.mark.parametrize("situation", situations.SITUATIONS)
 def test_events_hold_on_the_trajectories(situation):
     """Each derived event's condition holds on every frame it spans (distances measured here from the trajectories)."""
     spec = _spec(situation, seed=1)
-    present = {a["track_id"]: np.ones(spec.n_frames, bool) for a in spec.timeline["actors"]}
-    events = motion.derive_events(spec, present)
-    xy = {a["track_id"]: np.array(a["trajectory_world"])[:, :2] for a in spec.timeline["actors"]}
+    present = {a.track_id: np.ones(spec.n_frames, bool) for a in spec.timeline.actors}
+    found = events.derive_events(spec, present)
+    xy = {a.track_id: np.array(a.trajectory_world)[:, :2] for a in spec.timeline.actors}
     expected = {"meet_and_greet": {"meet", "greet"}, "collision_fall": {"collision"}, "hand_over": {"hand_over"},
                 "group_gathering": {"gathering"}, "chase": {"chase"}, "approach": {"approach", "meet"}}
-    assert expected.get(situation, set()) <= {e["type"] for e in events}, [e["type"] for e in events]
-    for e in events:
+    assert expected.get(situation, set()) <= {e["type"] for e in found}, [e["type"] for e in found]
+    for e in found:
         frames = np.arange(e["start_frame"], e["end_frame"] + 1)
         p = e["participants"]
         d = np.linalg.norm(xy[p[0]][frames] - xy[p[-1]][frames], axis=1) if len(p) > 1 else None
         if e["type"] in ("meet", "greet"):
-            assert np.all(d <= motion.MEET_M + 1e-9)
+            assert np.all(d <= simulation.MEET_M + 1e-9)
         if e["type"] == "collision":
-            assert np.all(d <= motion.CONTACT_M + 1e-9)
+            assert np.all(d <= simulation.CONTACT_M + 1e-9)
         if e["type"] == "gathering":
             pts = np.stack([xy[k][frames] for k in p])
-            assert np.all(np.linalg.norm(pts - pts.mean(axis=0), axis=2) <= motion.GATHER_M + 1e-9)
+            assert np.all(np.linalg.norm(pts - pts.mean(axis=0), axis=2) <= simulation.GATHER_M + 1e-9)
         if e["type"] == "hand_over":
-            holder = spec.timeline["parcel"]["holder"]
+            holder = spec.timeline.parcel.holder
             assert holder[e["start_frame"]] == p[0] or holder[e["end_frame"]] == p[1]
             assert p[0] in holder and p[1] in holder
 
@@ -74,7 +77,7 @@ def test_bodies_are_rigid_and_stand_on_the_ground():
         joints = obj.articulation.joints
         lengths = np.stack([np.linalg.norm(joints[:, a] - joints[:, b], axis=1) for a, b in bones], axis=1)
         assert np.allclose(lengths, lengths[0], atol=1e-9)
-        actions = next(a for a in spec.timeline["actors"] if a["track_id"] == obj.instance_id)["actions"]
+        actions = spec.timeline.actor(obj.instance_id).actions
         for f in range(spec.n_frames):
             low = obj.world_vertices(f)[:, 2].min()
             assert low >= -1e-9 and (actions[f] in ("jump", "dance") or abs(low) < 1e-9)
@@ -273,22 +276,22 @@ def test_same_seed_same_motion_labels(clips, tmp_path):
     assert again == load_json(samples[0] / "labels.json")
 
 
-@pytest.mark.parametrize("mode", motion.CAMERA_MODES)
+@pytest.mark.parametrize("mode", camera.CAMERA_MODES)
 def test_camera_keeps_its_actors_in_frame_and_at_a_distance(mode):
     """Static and dolly cameras keep every main actor's joints in frame on every frame, pan and tracking the subject;
     no actor comes within MIN_EYE_M of the lens."""
     for seed in range(3):
         cfg = compose(["scene=motion", f"scene.camera_modes=[{mode}]", "scene.frames=30", "scene.bystanders=[1,2]"])
-        spec = motion.build(cfg.scene, np.random.default_rng([seed, 1, 0]), seed, 160, 120)
+        spec = build(cfg.scene, Streams((seed, 1, 0)), seed, 160, 120)
         cam = spec.camera
-        kept = [a["track_id"] for a in spec.timeline["actors"] if a["role"] == "main"]
+        kept = [a.track_id for a in spec.timeline.actors if a.role == "main"]
         kept = kept if mode in ("static", "dolly") else kept[:1]
         for f in range(spec.n_frames):
             w2c = cam.world_to_camera(f)
             eye = np.linalg.inv(w2c)[:3, 3]
-            for a in spec.timeline["actors"]:
-                if a["kind"] == "person":
-                    assert np.linalg.norm(np.array(a["trajectory_world"][f])[:2] - eye[:2]) >= motion.MIN_EYE_M - 1e-9
+            for a in spec.timeline.actors:
+                if a.kind == "person":
+                    assert np.linalg.norm(np.array(a.trajectory_world[f])[:2] - eye[:2]) >= camera.MIN_EYE_M - 1e-9
             for tid in kept:
                 obj = spec.object_by_id(tid)
                 joints = obj.articulation.joints[f] @ obj.pose(f)[:3, :3].T + obj.pose(f)[:3, 3]

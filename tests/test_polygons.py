@@ -1,8 +1,8 @@
 """Mask -> polygon for YOLO segment / Cityscapes: filling the polygon gives back exactly the mask (holes included)."""
 import numpy as np
-
-from engine.exports import mask_polygons, merged_polygon
 from test_exports import _fill
+
+from engine.exports.polygons import mask_polygons, merged_polygon
 
 
 def test_random_masks_round_trip_exactly():

@@ -1,8 +1,24 @@
 """The amodal coverage rasteriser against closed forms."""
 import numpy as np
 
-from engine.geometry import look_at, intrinsics, blender_to_opencv_world_to_camera, project
-from engine.raster import coverage_mask, projected_bbox
+from engine.geometry import blender_to_opencv_world_to_camera, intrinsics, look_at, project, to_camera
+from engine.raster import rasterize
+
+
+def coverage_mask(vertices_world, faces, K, world_to_camera, width, height, near):
+    """The amodal mask of one mesh."""
+    cov = rasterize(to_camera(vertices_world, world_to_camera)[faces], np.zeros(len(faces), np.int64), 1, K, width,
+                    height, near)
+    mask = np.zeros(height * width, dtype=bool)
+    mask[cov.pixel] = True
+    return mask.reshape(height, width)
+
+
+def projected_bbox(vertices_world, faces, K, world_to_camera, width, height, near):
+    """[x, y, w, h] of one mesh's near-clipped projection on the pixel grid (None out of view), and truncation."""
+    cov = rasterize(to_camera(vertices_world, world_to_camera)[faces], np.zeros(len(faces), np.int64), 1, K, width,
+                    height, near)
+    return (None if cov.box[0, 0] < 0 else cov.box[0].tolist()), bool(cov.truncated[0])
 
 
 def _camera(position, target, width=64, height=48, lens=35.0):

@@ -1,16 +1,15 @@
 """The label contract on real Cycles renders (render=preview): the invariants of DESIGN.md "exact"."""
 import numpy as np
 import pytest
+from conftest import RUN_ARGS, load_json, read_frame, run_cli
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
-from conftest import RUN_ARGS, load_json, read_frame, run_cli
-from engine.annotate import mask_bbox
-from engine.config import compose
 from engine.geometry import back_project, pixel_rays
-from engine.runner import sample_rng
+from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
 from generators.landmarks import TYPES
+from job.config import compose
 from scenes import FAMILIES
 
 pytestmark = pytest.mark.render
@@ -57,6 +56,14 @@ def test_object_pixels_back_project_into_their_3d_boxes(any_run):
                 tolerance = 1e-3 + 1e-5 * distance                 # float32 depth
                 inside = np.all(np.abs(local) <= np.array(box["size"]) / 2 + tolerance[:, None], axis=1)
                 assert inside.mean() >= 0.999, f"{sample.name} {obj['name']}: {inside.mean():.4f} inside its box"
+
+
+def mask_bbox(mask: np.ndarray):
+    """Tight [x, y, w, h] of a boolean mask in pixel-edge coordinates (COCO convention), or None if empty."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return None
+    return [int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)]
 
 
 def test_boxes_masks_and_visibility_agree(any_run):
@@ -109,13 +116,13 @@ def test_visible_fraction_matches_an_unoccluded_recount(any_run, backend):
     for sample in _samples(out)[:6]:
         labels = load_json(sample / "labels.json")
         seed, index, attempt = labels["provenance"]["seed"]
-        spec = FAMILIES[cfg.scene.name].build(cfg.scene, sample_rng(seed, index, attempt), index, *cfg.render.resolution)
+        spec = FAMILIES[cfg.scene.name].build(cfg.scene, Streams((seed, index, attempt)), index, *cfg.render.resolution)
         spec.n_frames = 1
         candidates = [o for o in labels["frames"][0]["objects"] if o["amodal_pixel_count"] >= 20]
         target = min(candidates, key=lambda o: o["visible_fraction"])
         spec.objects = [spec.object_by_id(target["instance_id"])]
         backend.build(spec)
-        alone = int((backend.render(spec)[0]["instance"] == target["instance_id"]).sum())
+        alone = int((backend.render(spec)[0].instance == target["instance_id"]).sum())
         assert abs(alone - target["amodal_pixel_count"]) <= max(2, 0.01 * target["amodal_pixel_count"]), sample.name
         occluded.append(target["visible_fraction"])
     backend.reset()

@@ -4,7 +4,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import load_json
 
 pytestmark = pytest.mark.render

@@ -5,11 +5,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_json, run_cli
 from PIL import Image
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
-
-from conftest import load_json, run_cli
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,9 +8,9 @@ import numpy as np
 import OpenEXR
 import pytest
 import trimesh
+from conftest import load_json, read_frame, run_cli
 from PIL import Image
 
-from conftest import load_json, read_frame, run_cli
 from engine.export3d import Z_UP_TO_Y_UP
 from engine.geometry import back_project, project
 from engine.vfx import cryptomatte_coverage, cryptomatte_hash

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from engine.config import ConfigError
+from engine.checks import ConfigError
+from engine.passes import FramePasses
 
 CONTROLS = ("depth", "segmentation", "edges")
 BASE_PARTS = ("unet", "vae", "text_encoder")
@@ -198,10 +199,10 @@ def edges_condition(instance: np.ndarray) -> np.ndarray:
     return np.repeat((boundaries(instance) * 255).astype(np.uint8)[..., None], 3, axis=2)
 
 
-def conditions(passes: dict, controls, taxonomy) -> list:
-    make = {"depth": lambda: depth_condition(passes["depth"]),
-            "segmentation": lambda: segmentation_condition(passes["semantic"], taxonomy),
-            "edges": lambda: edges_condition(passes["instance"])}
+def conditions(passes: FramePasses, controls, taxonomy) -> list:
+    make = {"depth": lambda: depth_condition(passes.depth),
+            "segmentation": lambda: segmentation_condition(passes.semantic, taxonomy),
+            "edges": lambda: edges_condition(passes.instance)}
     return [make[c]() for c in controls]
 
 
@@ -300,8 +301,13 @@ class Augmenter:
 
     def __init__(self, cfg, taxonomy):
         import torch
-        from diffusers import (AutoencoderKL, ControlNetModel, MultiControlNetModel,
-                               StableDiffusionControlNetImg2ImgPipeline, UNet2DConditionModel)
+        from diffusers import (
+            AutoencoderKL,
+            ControlNetModel,
+            MultiControlNetModel,
+            StableDiffusionControlNetImg2ImgPipeline,
+            UNet2DConditionModel,
+        )
         from diffusers.schedulers import UniPCMultistepScheduler
         from transformers import CLIPTextModel, CLIPTokenizer
         self.cfg, self.taxonomy, self.torch = cfg, taxonomy, torch
@@ -326,18 +332,18 @@ class Augmenter:
 
     def augment(self, frames: list, labels: dict, seed_key) -> dict:
         """K variants of every frame (one batched call per frame, each variant seeded from the sample and its index,
-        the same seed on every frame of a clip); accepted variants go into frames[i]["augmented"][k]."""
+        the same seed on every frame of a clip); accepted variants go into frames[i].augmented[k]."""
         cfg, torch = self.cfg, self.torch
         text = prompt(labels, cfg.prompt_suffix)
         seeds = [variant_seed(seed_key, k) for k in range(cfg.per_sample)]
         scores = [[] for _ in seeds]
         images = [[] for _ in seeds]
         for passes in frames:
-            height, width = passes["rgb"].shape[:2]
+            height, width = passes.rgb.shape[:2]
             work = _work_size(width, height, cfg.size)
             controls = [Image.fromarray(c).resize(work, Image.NEAREST if name != "depth" else Image.BILINEAR)
                         for c, name in zip(conditions(passes, cfg.controls, self.taxonomy), cfg.controls)]
-            render = Image.fromarray(passes["rgb"]).resize(work, Image.BICUBIC)
+            render = Image.fromarray(passes.rgb).resize(work, Image.BICUBIC)
             n = len(seeds)
             # one control image per ControlNet, shared by the batch of variants
             out = self.pipe([text] * n, image=[render] * n, control_image=controls, strength=float(cfg.strength),
@@ -348,14 +354,14 @@ class Augmenter:
             for k, img in enumerate(out):
                 back = np.array(Image.fromarray(np.round(np.clip(img, 0, 1) * 255).astype(np.uint8)).resize((width, height), Image.BICUBIC))
                 images[k].append(back)
-                scores[k].append(consistency(back, passes["rgb"], passes["instance"]))
+                scores[k].append(consistency(back, passes.rgb, passes.instance))
         variants = []
         for k, seed in enumerate(seeds):
             worst = min(s["score"] for s in scores[k])
             accepted = worst >= cfg.min_consistency
             if accepted:
                 for passes, img in zip(frames, images[k]):
-                    passes.setdefault("augmented", {})[k] = img
+                    passes.augmented[k] = img
             variants.append({"variant": k, "seed": seed, "accepted": bool(accepted), "score": worst,
                              "file": f"rgb_aug{k}.png" if accepted else None,
                              "frames": [{"index": i, **s} for i, s in enumerate(scores[k])]})

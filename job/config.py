@@ -1,4 +1,4 @@
-"""Configuration: Hydra-style composition of the YAML tree in configs/, typed by dataclass schemas, validated up front.
+"""The job's configuration: Hydra-style composition of the YAML tree in configs/, typed by dataclass schemas, validated up front.
 
 `compose(["scene=landmark", "render=preview", "n=20", "render.resolution=[320,240]"])` returns a validated DictConfig or
 raises ConfigError with one line that names the key and what is allowed. Defaults live only in the YAML files (the
@@ -16,13 +16,13 @@ import yaml
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+from engine.checks import CONFIG_DIR, ConfigError, require
+from engine.exports import EXPORTERS
+from job.augment import validate as validate_augment
+from scenes import FAMILIES
+
 GROUPS = ("scene", "render", "augment")   # config groups: `scene=landmark` picks configs/scene/landmark.yaml
 DEVICES = ("auto", "cpu", "cuda", "optix")
-
-
-class ConfigError(ValueError):
-    """A bad configuration or override; str() is the one line shown to the user."""
 
 
 @dataclass
@@ -130,11 +130,9 @@ def _split_overrides(overrides: list[str]):
         key, sep, value = arg.partition("=")
         if not sep or not key:
             raise ConfigError(f"bad argument '{arg}': overrides look like key=value (e.g. n=20, render.samples=16)")
-        if key == "concept":   # shortcut for scene=concept: concept=awe renders only awe, concept=all every grammar
-            from scenes.concept import concept_names
-            if value != "all" and value not in concept_names():
-                raise ConfigError(f"concept: unknown concept '{value}'; choose all or one of {', '.join(concept_names())}")
-            dotlist.append("scene.concepts=null" if value == "all" else f"scene.concepts=[{value}]")
+        family = _shortcut_family(key)
+        if family is not None:     # a family's shortcut, e.g. concept=awe for scene.concepts=[awe]
+            dotlist += family.overrides_for(value)
         elif key in GROUPS:
             if value not in group_options(key):
                 raise ConfigError(f"{key}: unknown option '{value}'; choose one of {', '.join(group_options(key))}")
@@ -142,6 +140,10 @@ def _split_overrides(overrides: list[str]):
         else:
             dotlist.append(arg)
     return choices, dotlist
+
+
+def _shortcut_family(key: str):
+    return next((f for f in FAMILIES.values() if f.shortcut == key), None)
 
 
 def _one_line(error: OmegaConfBaseException, cfg: DictConfig | None) -> str:
@@ -158,15 +160,15 @@ def _one_line(error: OmegaConfBaseException, cfg: DictConfig | None) -> str:
 
 
 def compose(overrides: list[str] | None = None) -> DictConfig:
-    from scenes import FAMILIES   # scene families register their own schemas
-
     choices, dotlist = _split_overrides(list(overrides or []))
     root = _load_yaml(CONFIG_DIR / "config.yaml")
     for entry in root.pop("defaults", []):
         for group, option in entry.items():
             choices.setdefault(group, option)
-    if any(a.startswith("concept=") for a in overrides or []) and choices["scene"] != "concept":
-        raise ConfigError("concept: only applies to scene=concept; add scene=concept")
+    for arg in overrides or []:
+        owner = _shortcut_family(arg.partition("=")[0])
+        if owner is not None and owner.name != choices["scene"]:
+            raise ConfigError(f"{owner.shortcut}: only applies to scene={owner.name}; add scene={owner.name}")
     family = FAMILIES[choices["scene"]]
     schema = OmegaConf.structured(RunConfig(scene=family.Config()))
     cfg = None
@@ -188,56 +190,37 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     return cfg
 
 
-def _require(ok: bool, message: str):
-    if not ok:
-        raise ConfigError(message)
-
-
 def validate(cfg: DictConfig):
     r = cfg.render
-    _require(r.device in DEVICES, f"render.device: '{r.device}' is not allowed; choose one of {', '.join(DEVICES)}")
-    _require(len(r.resolution) == 2 and all(16 <= v <= 8192 for v in r.resolution),
+    require(r.device in DEVICES, f"render.device: '{r.device}' is not allowed; choose one of {', '.join(DEVICES)}")
+    require(len(r.resolution) == 2 and all(16 <= v <= 8192 for v in r.resolution),
              f"render.resolution: {list(r.resolution)} is not allowed; give [width, height], each 16..8192")
-    _require(1 <= r.samples <= 65536, f"render.samples: {r.samples} is not allowed; give 1..65536")
-    _require(r.threads >= 0, f"render.threads: {r.threads} is not allowed; give 0 (all cores) or a positive count")
-    _require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
-    _require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
-    _require(bool(str(cfg.out).strip()), "out: empty; give an output folder")
-    _require(cfg.output.points_voxel_m >= 0, f"output.points_voxel_m: {cfg.output.points_voxel_m} is not allowed; give >= 0 (0 keeps every point)")
-    from engine.exports import EXPORTERS
+    require(1 <= r.samples <= 65536, f"render.samples: {r.samples} is not allowed; give 1..65536")
+    require(r.threads >= 0, f"render.threads: {r.threads} is not allowed; give 0 (all cores) or a positive count")
+    require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
+    require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
+    require(bool(str(cfg.out).strip()), "out: empty; give an output folder")
+    require(cfg.output.points_voxel_m >= 0, f"output.points_voxel_m: {cfg.output.points_voxel_m} is not allowed; give >= 0 (0 keeps every point)")
     bad = [f for f in cfg.export.formats if f not in EXPORTERS]
-    _require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
-    _require(cfg.export.shard_size >= 1, f"export.shard_size: {cfg.export.shard_size} is not allowed; give >= 1")
-    _require(cfg.topup.max_rounds >= 1, f"topup.max_rounds: {cfg.topup.max_rounds} is not allowed; give >= 1")
+    require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
+    require(cfg.export.shard_size >= 1, f"export.shard_size: {cfg.export.shard_size} is not allowed; give >= 1")
+    require(cfg.topup.max_rounds >= 1, f"topup.max_rounds: {cfg.topup.max_rounds} is not allowed; give >= 1")
     la = cfg.launcher
-    _require(la.name in ("local", "ray"), f"launcher.name: '{la.name}' is not allowed; choose local or ray")
-    _require(la.gpus_per_worker >= 0, f"launcher.gpus_per_worker: {la.gpus_per_worker} is not allowed; give >= 0")
-    _require(la.workers >= 0, f"launcher.workers: {la.workers} is not allowed; give 0 (auto) or a count")
-    _require(la.workers_per_gpu >= 1 and la.rss_limit_mb >= 0,
+    require(la.name in ("local", "ray"), f"launcher.name: '{la.name}' is not allowed; choose local or ray")
+    require(la.gpus_per_worker >= 0, f"launcher.gpus_per_worker: {la.gpus_per_worker} is not allowed; give >= 0")
+    require(la.workers >= 0, f"launcher.workers: {la.workers} is not allowed; give 0 (auto) or a count")
+    require(la.workers_per_gpu >= 1 and la.rss_limit_mb >= 0,
              "launcher.workers_per_gpu/rss_limit_mb: give workers_per_gpu >= 1 and rss_limit_mb >= 0 (0 = no limit)")
-    _require(la.retries >= 0 and la.failure_budget >= 0 and la.recycle_after >= 1,
+    require(la.retries >= 0 and la.failure_budget >= 0 and la.recycle_after >= 1,
              "launcher.retries/failure_budget/recycle_after: give retries >= 0, failure_budget >= 0, recycle_after >= 1")
     q = cfg.qa
-    _require(0.0 <= q.min_subject_visible_fraction <= 1.0,
+    require(0.0 <= q.min_subject_visible_fraction <= 1.0,
              f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")
-    _require(q.min_subject_pixels >= 0, f"qa.min_subject_pixels: {q.min_subject_pixels} is not allowed; give >= 0")
-    _require(q.max_attempts >= 1, f"qa.max_attempts: {q.max_attempts} is not allowed; give >= 1")
-    _require(cfg.augment.name in ("none", "controlnet"), f"augment.name: '{cfg.augment.name}' is not allowed; choose none or controlnet")
+    require(q.min_subject_pixels >= 0, f"qa.min_subject_pixels: {q.min_subject_pixels} is not allowed; give >= 0")
+    require(q.max_attempts >= 1, f"qa.max_attempts: {q.max_attempts} is not allowed; give >= 1")
+    require(cfg.augment.name in ("none", "controlnet"), f"augment.name: '{cfg.augment.name}' is not allowed; choose none or controlnet")
     if cfg.augment.name == "controlnet":
-        from engine.augment import validate as validate_augment
         validate_augment(cfg.augment)
-
-
-def require_range(value, lo, hi, key: str):
-    """For family validators: a [min, max] pair inside [lo, hi]."""
-    _require(len(value) == 2 and lo <= value[0] <= value[1] <= hi,
-             f"{key}: {list(value)} is not allowed; give [min, max] with {lo} <= min <= max <= {hi}")
-
-
-def require_choices(values, allowed, key: str):
-    bad = [v for v in values if v not in allowed]
-    _require(len(values) > 0 and not bad,
-             f"{key}: {bad[0] if bad else 'empty list'} is not allowed; choose from {', '.join(allowed)}")
 
 
 def content_hash(cfg: DictConfig) -> str:

@@ -13,8 +13,14 @@ from pathlib import Path
 import yaml
 from PIL import Image, ImageDraw
 
-from engine.config import ConfigError, compose
-from engine.writers import SAMPLES, load_labels, write_json
+from engine.checks import ConfigError
+from engine.layout import RunLayout
+from engine.report import data_uri, write_report
+from engine.storage import load_labels, write_json
+from engine.taxonomy import load_taxonomy
+from job.config import compose
+from job.manifest import STATEMENT, versions
+from job.run import run
 
 # first guess of visible instances per sample when the class is in focus; replaced by measured rates after a round
 FIRST_GUESS = {"landmark/": 1.0, "context/": 3.0}
@@ -71,9 +77,8 @@ def wanted_counts(target: str, instances: dict, mapping: dict) -> dict:
     return {n: max(0, int(table[n]) - instances[n]) for n in generable if n in table}
 
 
-def _rendered_counts(folder: Path) -> tuple[dict, list]:
-    ids = sorted(p.name for p in (folder / SAMPLES).iterdir() if p.is_dir() and not p.name.startswith("."))
-    labels = load_labels(folder, ids)
+def _rendered_counts(folder: RunLayout) -> tuple[dict, list]:
+    labels = load_labels(folder, folder.complete_ids())
     counts = {}
     for l in labels:
         for f in l["frames"]:
@@ -100,14 +105,12 @@ def _histogram_png(path: Path, before: dict, after: dict, names: list):
 
 
 def run_topup(cfg, render_args: list) -> dict:
-    from engine.runner import run
-    from engine.taxonomy import load_taxonomy
     taxonomy = load_taxonomy()
     user = load_user_coco(cfg.topup.coco)
     mapping = load_mapping(cfg.topup.mapping, taxonomy)
     wanted = wanted_counts(str(cfg.topup.target), user["instances"], mapping)
     unmappable = sorted(n for n in user["instances"] if not mapping.get(n))
-    out = Path(cfg.out)
+    out = RunLayout(cfg.out)
     rendered = {n: 0 for n in wanted}
     parts, rounds = [], []
     for round_index in range(cfg.topup.max_rounds):
@@ -124,12 +127,12 @@ def run_topup(cfg, render_args: list) -> dict:
             plan.append({"user_class": name, "class_path": path, "samples": max(1, math.ceil(missing / rate))})
         rounds.append(plan)
         for k, item in enumerate(plan):
-            folder = out / "parts" / f"r{round_index}_{item['class_path'].replace('/', '_')}"
+            folder = out.parts / f"r{round_index}_{item['class_path'].replace('/', '_')}"
             sub = compose(["scene=landmark", f"scene.focus_classes=[{item['class_path']}]", f"n={item['samples']}",
                            f"seed={cfg.seed * 1000 + round_index * 100 + k}", f"out={folder}", "output.report=false",
                            "export.formats=[]", *render_args])
             run(sub, show_progress=True)
-            counts, labels = _rendered_counts(folder)
+            counts, labels = _rendered_counts(RunLayout(folder))
             item["found"] = counts.get(item["class_path"], 0)
             parts.append({**item, "folder": str(folder), "labels": labels})
             for name in wanted:                                   # every class counts, not only the focused one
@@ -137,8 +140,8 @@ def run_topup(cfg, render_args: list) -> dict:
     return _write_topup(out, user, mapping, wanted, rendered, unmappable, parts, rounds, int(cfg.seed))
 
 
-def _write_topup(out: Path, user, mapping, wanted, rendered, unmappable, parts, rounds, seed: int) -> dict:
-    folder = out / "topup"
+def _write_topup(out: RunLayout, user, mapping, wanted, rendered, unmappable, parts, rounds, seed: int) -> dict:
+    folder = out.topup
     folder.mkdir(parents=True, exist_ok=True)
     by_path = {}
     for cid, name in user["categories"].items():
@@ -149,13 +152,13 @@ def _write_topup(out: Path, user, mapping, wanted, rendered, unmappable, parts, 
     next_ann = max([int(a["id"]) for a in data.get("annotations", [])] + [0]) + 1
     images, annotations = [], []
     for part in parts:
-        part_dir = Path(part["folder"])
+        part_run = RunLayout(part["folder"])
         for l in part["labels"]:
             for f in l["frames"]:
                 image_id = next_image
                 next_image += 1
-                rgb = part_dir / SAMPLES / l["sample_id"] / f"{f['index']:04d}" / "rgb.png"
-                images.append({"id": image_id, "file_name": str(rgb.relative_to(out)), "width": f["camera"]["width"],
+                rgb = part_run.sample(l["sample_id"]).rgb(f["index"])
+                images.append({"id": image_id, "file_name": str(rgb.relative_to(out.out)), "width": f["camera"]["width"],
                                "height": f["camera"]["height"], "synthetic": True, "sample_id": l["sample_id"]})
                 for o in f["objects"]:
                     if o["pixel_count"] and o["class_path"] in by_path:
@@ -181,13 +184,11 @@ def _write_topup(out: Path, user, mapping, wanted, rendered, unmappable, parts, 
                "cannot_generate": unmappable, "rounds": rounds, "images_added": len(images),
                "annotations_added": len(annotations)}
     write_json(folder / "summary.json", summary)
-    from engine.report import _data_uri, write_report
     all_labels = [l | {"_root": part["folder"]} for part in parts for l in part["labels"]]
     if all_labels:      # the run's report, with the before/after histogram on top
-        extra = (f'<h2>Top-up of {user["path"]}</h2><img alt="before and after" src="{_data_uri(Image.open(folder / "histogram.png"))}">'
+        extra = (f'<h2>Top-up of {user["path"]}</h2><img alt="before and after" src="{data_uri(Image.open(folder / "histogram.png"))}">'
                  f'<p>cannot generate: {", ".join(unmappable) or "-"}</p>')
-        from engine.runner import STATEMENT, _versions
-        write_report(out, all_labels, {"name": "top-up", "failed": [], "seed": seed, "versions": _versions(),
+        write_report(out, all_labels, {"name": "top-up", "failed": [], "seed": seed, "versions": versions(),
                                        "config_hash": "per part: see parts/*/dataset.json",
                                        "provenance": {"statement": STATEMENT, "assets": []}}, extra_html=extra)
     return summary

@@ -1,0 +1,32 @@
+"""Exports of a finished run into the formats training code reads, all derived from the native labels and images
+(numpy + PIL; no re-rendering). One module per format; `export.formats=[coco,yolo,...]` picks them and
+`export.only=true` re-exports an existing run.
+
+    coco/                       annotations.json (instances, RLE masks, keypoints, videos/tracks), captions.json
+    yolo/detect, yolo/segment   images/<stem>.png, labels/<stem>.txt, data.yaml  (class index = position in names)
+    voc/                        JPEGImages, Annotations (XML), SegmentationClass, SegmentationObject, ImageSets
+    kitti/                      image_2, label_2, calib (P2 maps KITTI's level camera frame to pixels)
+    cityscapes/                 leftImg8bit/, gtFine/ (labelIds = taxonomy ids, instanceIds = id * 1000 + k)
+    webdataset/                 shard-NNNNNN.tar of export.shard_size frames: <stem>.rgb.png, .instance.png,
+                                .semantic.png, .depth.npz, .normal.npz, .json
+    mot/                        per clip: seqinfo.ini, img1/NNNNNN.png, gt/gt.txt
+A frame's <stem> is <sample_id>_<frame:04d> (accepted diffusion variants: <stem>_aug<k>).
+"""
+from __future__ import annotations
+
+from engine.exports.cityscapes import write_cityscapes
+from engine.exports.coco import write_coco
+from engine.exports.kitti import write_kitti
+from engine.exports.mot import write_mot
+from engine.exports.voc import write_voc
+from engine.exports.webdataset import write_webdataset
+from engine.exports.yolo import write_yolo
+from engine.layout import RunLayout
+
+EXPORTERS = {"coco": write_coco, "yolo": write_yolo, "voc": write_voc, "kitti": write_kitti, "cityscapes": write_cityscapes,
+             "webdataset": write_webdataset, "mot": write_mot}
+
+
+def export(run: RunLayout, all_labels, taxonomy, formats, shard_size: int = 1000) -> dict:
+    return {name: write_webdataset(run, all_labels, taxonomy, shard_size) if name == "webdataset"
+            else EXPORTERS[name](run, all_labels, taxonomy) for name in formats}

@@ -1,0 +1,42 @@
+"""YOLO (ultralytics) detect and segment data sets: yolo/detect and yolo/segment, each images/<stem>.png,
+labels/<stem>.txt and data.yaml; class index = position in names (taxonomy order, sky left out)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pycocotools import mask as mask_utils
+
+from engine.exports.common import export_frames, fresh_folder, image_path, label_classes, link
+from engine.exports.polygons import mask_polygons, merged_polygon
+from engine.layout import RunLayout
+
+
+def _yolo(run: RunLayout, all_labels: list, taxonomy, segment: bool) -> Path:
+    root = fresh_folder(run.export("yolo") / ("segment" if segment else "detect"))
+    classes = label_classes(taxonomy)
+    index = {c.id: k for k, c in enumerate(classes)}
+    for labels, frame, stem in export_frames(all_labels):
+        link(image_path(run, labels, frame), root / "images" / f"{stem}.png")
+        w, h = frame["camera"]["width"], frame["camera"]["height"]
+        lines = []
+        for obj in frame["objects"]:
+            if not obj["pixel_count"]:
+                continue
+            if segment:
+                loops = mask_polygons(mask_utils.decode(obj["mask_rle"]).astype(bool))
+                poly = merged_polygon(loops) / [w, h]
+                lines.append(f"{index[obj['class_id']]} " + " ".join(f"{v:.6f}" for v in poly.ravel()))
+            else:
+                x, y, bw, bh = obj["bbox_2d"]
+                lines.append(f"{index[obj['class_id']]} {(x + bw / 2) / w:.6f} {(y + bh / 2) / h:.6f} {bw / w:.6f} {bh / h:.6f}")
+        (root / "labels").mkdir(exist_ok=True)
+        (root / "labels" / f"{stem}.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
+    names = "\n".join(f"  {k}: {json.dumps(c.en)}" for k, c in enumerate(classes))
+    (root / "data.yaml").write_text(f"# {'segment' if segment else 'detect'} dataset; class index = position in names\n"
+                                    f"path: .\ntrain: images\nval: images\nnc: {len(classes)}\nnames:\n{names}\n")
+    return root
+
+
+def write_yolo(run: RunLayout, all_labels, taxonomy):
+    return [_yolo(run, all_labels, taxonomy, segment=False), _yolo(run, all_labels, taxonomy, segment=True)]

@@ -1,0 +1,79 @@
+"""Storage: the native sample folder written atomically, labels read back, JSON and MP4 writers (no bpy here).
+Paths come from engine.layout."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from engine.layout import TMP_PREFIX, RunLayout
+from engine.passes import FramePasses
+
+
+def write_json(path: Path, data) -> None:
+    """Write JSON atomically: a temporary file in the same folder, then rename."""
+    path = Path(path)
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def remove_partial(run: RunLayout) -> int:
+    """Delete what an interrupted run left half-written; returns how many were removed."""
+    leftovers = run.leftovers()
+    for path in leftovers:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return len(leftovers)
+
+
+def write_sample(run: RunLayout, sample_id: str, labels: dict, scene: dict, frames: list[FramePasses], extras=()):
+    """Write the native layout into a temporary folder, run each extra writer on it (`extra(sample_layout)`), then
+    rename it into place."""
+    tmp = run.temporary(sample_id)
+    if tmp.folder.exists():
+        shutil.rmtree(tmp.folder)
+    tmp.folder.mkdir(parents=True)
+    for i, passes in enumerate(frames):
+        tmp.frame(i).mkdir()
+        Image.fromarray(passes.rgb).save(tmp.rgb(i), compress_level=1)
+        np.savez(tmp.depth(i), depth=passes.depth)
+        np.savez(tmp.normal(i), normal=passes.normal)
+        Image.fromarray(passes.instance).save(tmp.instance(i), compress_level=1)   # 16-bit PNG
+        Image.fromarray(passes.semantic).save(tmp.semantic(i), compress_level=1)
+        if passes.part is not None:     # actors' body parts: 1 + index into the taxonomy skeleton's parts, 0 elsewhere
+            Image.fromarray(passes.part).save(tmp.part(i), compress_level=1)
+        for k, image in passes.augmented.items():      # accepted diffusion variants (same labels)
+            Image.fromarray(image).save(tmp.rgb(i, variant=k), compress_level=1)
+        if passes.flow is not None:     # forward optical flow to the next frame, pixels (dx, dy)
+            np.savez(tmp.flow(i), flow=passes.flow)
+    tmp.scene.write_text(json.dumps(scene, ensure_ascii=False), encoding="utf-8")
+    for extra in extras:
+        extra(tmp)
+    tmp.labels.write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
+    final = run.sample(sample_id)
+    os.replace(tmp.folder, final.folder)
+    return final
+
+
+def write_video(path: Path, rgb_frames: list, fps: float) -> Path:
+    """The clip's RGB frames as an MP4 (H.264, yuv420p, quality crf 18); odd sizes are padded by one edge pixel,
+    as yuv420p needs even ones."""
+    import av
+    height, width = rgb_frames[0].shape[:2]
+    pad = ((0, height % 2), (0, width % 2), (0, 0))
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=max(1, int(round(fps))), options={"crf": "18"})
+        stream.width, stream.height, stream.pix_fmt = width + width % 2, height + height % 2, "yuv420p"
+        for rgb in rgb_frames:
+            frame = av.VideoFrame.from_ndarray(np.pad(rgb, pad, mode="edge"), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
+def load_labels(run: RunLayout, sample_ids: list[str]) -> list[dict]:
+    return [json.loads(run.sample(s).labels.read_text(encoding="utf-8")) for s in sample_ids]

@@ -1,0 +1,79 @@
+"""The run: plan -> render the samples not done yet (job.launcher) -> exports, contact sheet, manifest, report.
+
+Re-running the same command with the same `out` resumes: finished samples are skipped, half-written ones are redone.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from engine.backend import BlenderBackend
+from engine.checks import ConfigError
+from engine.exports import export
+from engine.layout import RunLayout, sample_id
+from engine.report import contact_sheet, write_report
+from engine.storage import load_labels, remove_partial
+from engine.taxonomy import load_taxonomy
+from job.config import content_hash
+from job.launcher import render_samples
+from job.manifest import write_manifest
+
+
+def probe_device(cfg) -> str:
+    """The render device Cycles will use (raises BackendError for an absent GPU)."""
+    backend = BlenderBackend(cfg.render, load_taxonomy())
+    backend.close()
+    return backend.device
+
+
+def check_resumable(run: RunLayout, config_hash: str):
+    """Refuse to mix two different configurations in one output folder (n and out may differ)."""
+    if run.manifest.is_file():
+        previous = json.loads(run.manifest.read_text(encoding="utf-8")).get("config_hash")
+        if previous != config_hash:
+            raise ConfigError(f"out: {run.out} already holds a run with another configuration (hash {previous}); "
+                              f"use a new out folder or the same settings to resume")
+
+
+def export_only(cfg) -> dict:
+    """Export a finished run again, in the formats asked for, without rendering anything."""
+    run = RunLayout(cfg.out)
+    ids = run.complete_ids()
+    if not ids:
+        raise ConfigError(f"out: {run.out} holds no finished samples to export; render first or point out= at a run")
+    started = time.perf_counter()
+    paths = export(run, load_labels(run, ids), load_taxonomy(), list(cfg.export.formats), cfg.export.shard_size)
+    return {"out": str(run.out), "samples": len(ids), "exports": {k: str(v) for k, v in paths.items()},
+            "seconds": time.perf_counter() - started}
+
+
+def run(cfg, show_progress: bool = True) -> dict:
+    layout = RunLayout(cfg.out)
+    config_hash = content_hash(cfg)
+    check_resumable(layout, config_hash)
+    taxonomy = load_taxonomy()
+    started = time.perf_counter()
+    ids = [sample_id(i) for i in range(cfg.n)]
+    todo = [i for i in range(cfg.n) if not layout.is_complete(ids[i])]
+    device = probe_device(cfg) if todo else None       # a device that is not there fails here, before any write
+    layout.out.mkdir(parents=True, exist_ok=True)
+    redone = remove_partial(layout)
+    failed, timings = [], {}
+    write_manifest(layout, cfg, config_hash, taxonomy, {"planned": cfg.n}, failed, "running", device)
+    if todo:
+        failed, timings = render_samples(cfg, config_hash, todo, show_progress)
+    done = [s for s in ids if layout.is_complete(s)]
+    all_labels = load_labels(layout, done)
+    export(layout, all_labels, taxonomy, list(cfg.export.formats), cfg.export.shard_size)
+    if cfg.output.overview and all_labels:
+        contact_sheet(layout, all_labels)
+    counts = {"planned": cfg.n, "samples": len(done), "frames": sum(len(l["frames"]) for l in all_labels),
+              "objects": sum(len(f["objects"]) for l in all_labels for f in l["frames"]),
+              "failed": len(failed), "rendered_this_run": len(todo) - len(failed), "skipped_done": cfg.n - len(todo),
+              "partial_removed": redone}
+    write_manifest(layout, cfg, config_hash, taxonomy, counts, failed, "complete" if len(done) == cfg.n else "incomplete",
+                   device)
+    if cfg.output.report and all_labels:
+        write_report(layout, all_labels, json.loads(layout.manifest.read_text(encoding="utf-8")))
+    elapsed = time.perf_counter() - started
+    return {"out": str(layout.out), "counts": counts, "seconds": elapsed, "stage_seconds": dict(timings), "device": device}

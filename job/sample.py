@@ -1,0 +1,133 @@
+"""The per-sample pipeline: recipe -> build -> render -> annotate -> QA -> clip layers, captions, image statistics ->
+(augment) -> write. One SampleProducer holds one Blender session for many samples."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import engine
+from engine.annotate import annotate, forward_flow
+from engine.backend import BlenderBackend
+from engine.export3d import export_scene3d
+from engine.imagestats import image_stats
+from engine.labels import SampleLabels, tracks
+from engine.layout import RunLayout, sample_id
+from engine.passes import FramePasses
+from engine.qa import check
+from engine.spec import SceneSpec
+from engine.storage import write_sample, write_video
+from engine.streams import Streams
+from engine.taxonomy import load_taxonomy
+from engine.vfx import write_exr
+from job.augment import Augmenter
+from job.manifest import STATEMENT
+from scenes import FAMILIES
+
+
+@dataclass
+class Sample:
+    labels: SampleLabels
+    spec: SceneSpec
+    frames: list[FramePasses]
+    timings: dict = field(default_factory=dict)
+
+
+class SampleProducer:
+    """Turns (config, index) into an accepted sample, or a list of rejection reasons. Holds one Blender session."""
+
+    def __init__(self, cfg, config_hash: str, backend=None):
+        self.cfg = cfg
+        self.config_hash = config_hash
+        self.family = FAMILIES[cfg.scene.name]
+        self.taxonomy = load_taxonomy()
+        deliverable = ("half" if cfg.output.exr_half else "float") if cfg.output.exr else None
+        self.backend = backend or BlenderBackend(cfg.render, self.taxonomy, exr_deliverable=deliverable)
+        # loaded once per worker; the model check already passed in compose
+        self.augmenter = Augmenter(cfg.augment, self.taxonomy) if cfg.augment.name == "controlnet" else None
+
+    def produce(self, index: int):
+        cfg, reasons = self.cfg, []
+        width, height = (int(v) for v in cfg.render.resolution)
+        for attempt in range(cfg.qa.max_attempts):
+            t0 = time.perf_counter()
+            streams = Streams((cfg.seed, index, attempt))
+            spec = self.family.build(cfg.scene, streams, index, width, height)
+            t1 = time.perf_counter()
+            self.backend.build(spec)
+            t2 = time.perf_counter()
+            frames = self.backend.render(spec)
+            t3 = time.perf_counter()
+            frame_labels = annotate(spec, frames, self.taxonomy)
+            reason = check(spec, frames, frame_labels, cfg.qa, self.taxonomy)
+            t4 = time.perf_counter()
+            timings = {"recipe": t1 - t0, "build": t2 - t1, "render": t3 - t2, "annotate": t4 - t3}
+            if reason:
+                reasons.append(f"attempt {attempt}: {reason}")
+                continue
+            labels = self._labels(spec, frames, frame_labels, streams, index)
+            timings["annotate"] += time.perf_counter() - t4
+            if self.augmenter is not None:        # restyled variants share these labels; scores and provenance recorded
+                t5 = time.perf_counter()
+                labels["augment"] = self.augmenter.augment(frames, labels, streams.key)
+                labels["provenance"]["augment"] = self.augmenter.provenance
+                timings["augment"] = time.perf_counter() - t5
+            return Sample(labels, spec, frames, timings), reasons
+        return None, reasons
+
+    def _labels(self, spec: SceneSpec, frames: list[FramePasses], frame_labels: list, streams: Streams,
+                index: int) -> SampleLabels:
+        """Everything beyond the per-frame labels: flow, tracks, clip layers, captions, image statistics, provenance."""
+        if spec.n_frames > 1 and spec.camera.model == "perspective":
+            for i in range(spec.n_frames - 1):      # forward flow to the next frame (none after the last)
+                frames[i].flow = forward_flow(spec, frames[i], i)
+        if not any(o.articulation is not None for o in spec.objects):
+            for passes in frames:
+                passes.part = None                  # part.png only where there are body parts
+        found = tracks(frame_labels)
+        clip = self.family.clip_layers(spec, frame_labels, found, self.taxonomy)
+        for track in found:
+            track.update(clip.trajectories.get(track["track_id"], {}))
+        captions = self.family.describe(spec, frame_labels, clip, self.taxonomy, streams.legacy)
+        first = frames[0]
+        measured = image_stats(first.rgb, first.instance, first.depth, spec.subject_instance_id)
+        return {
+            "sample_id": sample_id(index), "fps": spec.fps,
+            "scene": {"family": spec.family, "category": spec.category, "tags": spec.labelled_tags(),
+                      "captions": captions, "image_stats": measured},
+            "taxonomy_version": self.taxonomy.version,
+            "frames": frame_labels, "tracks": found, "actions": clip.actions, "events": clip.events,
+            **({"script": clip.script} if clip.script is not None else {}),
+            "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,
+                           "seed": list(streams.key), "assets": [], "augment": None, "statement": STATEMENT},
+        }
+
+    def produce_and_write(self, run: RunLayout, index: int) -> tuple:
+        """Produce a sample and write it with every output the config asks for; returns a message for the launcher:
+        ("done", index, stage timings) or ("failed", index, reasons)."""
+        sample, reasons = self.produce(index)
+        if sample is None:
+            return "failed", index, reasons
+        t0 = time.perf_counter()
+        write_sample(run, sample_id(index), sample.labels, sample.spec.to_dict(), sample.frames, self._outputs(sample))
+        sample.timings["write"] = time.perf_counter() - t0
+        return "done", index, sample.timings
+
+    def _outputs(self, sample: Sample) -> list:
+        """Writers that add to a sample's folder before it is renamed into place."""
+        cfg, spec, frames, labels = self.cfg, sample.spec, sample.frames, sample.labels
+        writers = []
+        if len(frames) > 1:
+            writers.append(lambda folder: write_video(folder.video, [f.rgb for f in frames], spec.fps))
+        writers.append(lambda folder: self.family.extra_outputs(folder, spec, frames, labels, self.taxonomy))
+        if cfg.output.exr:
+            writers.append(lambda folder: [write_exr(folder.exr(i), passes.exr_parts, labels, i)
+                                           for i, passes in enumerate(frames)])
+        if cfg.output.blend:
+            writers.append(lambda folder: self.backend.save_blend(folder.blend))
+        if cfg.output.scene3d:
+            writers.append(lambda folder: export_scene3d(folder.scene3d, spec, frames, labels["frames"], self.taxonomy,
+                                                         cfg.output.points_voxel_m))
+        return writers
+
+    def close(self):
+        self.backend.close()
