@@ -18,6 +18,7 @@ import numpy as np
 import trimesh
 
 from engine.geometry import back_project
+from engine.layout import SampleLayout
 from engine.passes import FramePasses
 
 # our world is Z up (Blender); glTF is Y up: (x, y, z) -> (x, z, -y)
@@ -115,8 +116,13 @@ def _quaternion(R: np.ndarray) -> np.ndarray:
     return q / np.linalg.norm(q)
 
 
+def _image_name(frame: int) -> str:
+    """A frame's image relative to the sample folder."""
+    return SampleLayout(Path()).rgb(frame).as_posix()
+
+
 def write_cameras(folder: Path, frame_labels: list[dict], points: dict, max_points: int = 20000):
-    cams = [{"frame": f["index"], "image": f"{f['index']:04d}/rgb.png", **f["camera"]} for f in frame_labels]
+    cams = [{"frame": f["index"], "image": _image_name(f["index"]), **f["camera"]} for f in frame_labels]
     (folder / "cameras.json").write_text(json.dumps({"convention": "OpenCV: x right, y down, z forward; pixel centres "
                                                      "at (i + 0.5, j + 0.5); world metres, Z up", "frames": cams}))
     if frame_labels[0]["camera"]["model"] != "perspective":
@@ -132,7 +138,7 @@ def write_cameras(folder: Path, frame_labels: list[dict], points: dict, max_poin
     for f in frame_labels:
         w2c = np.array(f["camera"]["world_to_camera"])
         q, t = _quaternion(w2c[:3, :3]), w2c[:3, 3]
-        lines += [f"{f['index'] + 1} " + " ".join(repr(float(v)) for v in (*q, *t)) + f" 1 {f['index']:04d}/rgb.png", ""]
+        lines += [f"{f['index'] + 1} " + " ".join(repr(float(v)) for v in (*q, *t)) + f" 1 {_image_name(f['index'])}", ""]
     (colmap / "images.txt").write_text("\n".join(lines) + "\n")
     step = max(1, len(points["xyz"]) // max_points)
     rows = ["# POINT3D_ID X Y Z R G B ERROR TRACK[] (fused from the depth passes; no tracks)"]

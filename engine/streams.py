@@ -2,8 +2,12 @@
 
 Every random choice of a sample comes from its key (run seed, sample index, QA attempt), split by concern:
 `streams["camera"]` is a numpy Generator of its own, derived from the key and the concern's name, the same object each
-time it is asked for within the sample. A new random choice added to one concern (materials, say) therefore changes
+time it is asked for within the sample. A new random choice added to one concern (the sky, say) therefore changes
 nothing that an existing seed gives in the others (layout, camera, actors, captions).
+
+Inside a concern, each generated object (a building, a person, a material) draws from `child(rng)`: a generator of
+its own that costs the concern's stream exactly one draw, however many choices the object makes, so richer objects
+(more material parameters, a face for a person) leave everything drawn after them unchanged.
 """
 from __future__ import annotations
 
@@ -27,9 +31,7 @@ class Streams:
             self._streams[concern] = np.random.default_rng([*self.key, concern_key(concern)])
         return self._streams[concern]
 
-    @property
-    def legacy(self) -> np.random.Generator:
-        """The single generator every choice drew from before sub-streams (removed once the families use concerns)."""
-        if "_legacy" not in self._streams:
-            self._streams["_legacy"] = np.random.default_rng(list(self.key))
-        return self._streams["_legacy"]
+
+def child(rng: np.random.Generator) -> np.random.Generator:
+    """A generator for one object, seeded by a single draw from `rng`."""
+    return np.random.default_rng(int(rng.integers(2**63)))

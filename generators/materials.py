@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.spec import Material
+from engine.streams import child
 
 # name -> (English, Korean adjective, sRGB 0..255)
 COLORS = {
@@ -56,7 +57,9 @@ def srgb_to_linear(c):
 
 
 def material(rng: np.random.Generator, kind: str, color: str, jitter: float = 0.06) -> Material:
-    """A material of `kind` in named `color`, with a small seeded variation that keeps the colour's name true."""
+    """A material of `kind` in named `color`, with a small seeded variation that keeps the colour's name true. Its
+    choices come from a child of `rng` (one draw), so choices added to materials never shift what is drawn after."""
+    rng = child(rng)
     srgb = np.array(COLORS[color][2]) / 255.0
     srgb = np.clip(srgb * (1 + rng.uniform(-jitter, jitter, 3)), 0, 1)
     rough_lo, rough_hi = KINDS[kind][2]

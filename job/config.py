@@ -23,6 +23,9 @@ from scenes import FAMILIES
 
 GROUPS = ("scene", "render", "augment")   # config groups: `scene=landmark` picks configs/scene/landmark.yaml
 DEVICES = ("auto", "cpu", "cuda", "optix")
+# What decides a sample besides the config: bumped when the same config and seed start to give other samples (the
+# named random sub-streams did), so a run folder made before refuses to be resumed into a mix of both.
+GENERATION_SCHEME = "streams-v1"
 
 
 @dataclass
@@ -230,4 +233,5 @@ def content_hash(cfg: DictConfig) -> str:
     data["render"].pop("threads")
     if data["augment"]["name"] == "none":
         data.pop("augment")      # unused settings change nothing (and runs made before augment existed still resume)
+    data["generation_scheme"] = GENERATION_SCHEME
     return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

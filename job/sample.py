@@ -87,7 +87,7 @@ class SampleProducer:
         clip = self.family.clip_layers(spec, frame_labels, found, self.taxonomy)
         for track in found:
             track.update(clip.trajectories.get(track["track_id"], {}))
-        captions = self.family.describe(spec, frame_labels, clip, self.taxonomy, streams.legacy)
+        captions = self.family.describe(spec, frame_labels, clip, self.taxonomy, streams["captions"])
         first = frames[0]
         measured = image_stats(first.rgb, first.instance, first.depth, spec.subject_instance_id)
         return {

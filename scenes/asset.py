@@ -1,7 +1,7 @@
 """scene=asset: one generated asset (landmark, building, tree, bush, boulder) on a neutral stage, as a turntable clip,
 with the asset itself exported as glTF (PBR metallic-roughness, metres), a thumbnail and a JSON card.
 
-Pure recipe: (config, rng, sample index) -> SceneSpec. No bpy here (the extra outputs use trimesh and PIL).
+Pure recipe: (config, random streams, sample index) -> SceneSpec. No bpy here (the extra outputs use trimesh and PIL).
 """
 from __future__ import annotations
 
@@ -63,10 +63,9 @@ def _make(kind: str, rng, index: int, cfg):
 
 
 def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
-    rng = streams.legacy
     kind = list(cfg.kinds)[index % len(cfg.kinds)]
-    class_path, name, mesh, mats, params, source = _make(kind, rng, index, cfg)
-    env, env_tags = environment(rng, "noon", "clear")
+    class_path, name, mesh, mats, params, source = _make(kind, streams["asset"], index, cfg)
+    env, env_tags = environment(streams["environment"], "noon", "clear")
     env.haze_density = 0.0                                   # a studio: no aerial haze
     lo, hi = mesh.vertices.min(axis=0), mesh.vertices.max(axis=0)
     centre = (lo + hi) / 2
@@ -74,7 +73,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     stage_v, stage_ring, stage_inner = square_ring(radius * 1.5, radius * 30, 0.0)
     stage = Mesh(stage_v, np.vstack([stage_inner, stage_ring]), np.zeros(len(stage_inner) + len(stage_ring), np.int64))
     objects = [SceneObject(1, class_path, f"{name}_asset", mesh, mats, [pose()], params, source),
-               SceneObject(2, "ground", "stage", stage, [material(rng, "concrete", "grey", jitter=0.0)], [pose()],
+               SceneObject(2, "ground", "stage", stage, [material(streams["stage"], "concrete", "grey", jitter=0.0)], [pose()],
                            {"stage": True}, {"generator": "generators.shapes.square_ring"})]
     half_fov = np.arctan(18.0 * min(1.0, height / width) / cfg.focal_mm)
     distance = radius / np.sin(half_fov) / cfg.fill

@@ -21,7 +21,7 @@ from engine.checks import CONFIG_DIR, ConfigError, require_choices
 from engine.geometry import SENSOR_WIDTH_MM, look_at, pose
 from engine.labels import ClipLayers
 from engine.spec import Camera, Environment, Material, Mesh, SceneObject, SceneSpec
-from engine.streams import Streams
+from engine.streams import Streams, child
 from generators.materials import srgb_to_linear
 from generators.shapes import box, frustum, sphere, square_ring
 from scenes.family import SceneFamily, register
@@ -166,11 +166,10 @@ def _pick_form(rng, roundness: float) -> str:
 
 
 def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
-    rng = streams.legacy
     names = selected(cfg)
     name = names[index % len(names)]                 # balanced over the chosen concepts
     g = grammar(name)
-    causes = {section: _draw(rng, g[section]) for section in ("palette", "light", "composition", "shapes", "atmosphere")}
+    causes = {section: _draw(streams["causes"], g[section]) for section in ("palette", "light", "composition", "shapes", "atmosphere")}
     pal, light, comp, shp = causes["palette"], causes["light"], causes["composition"], causes["shapes"]
 
     def colour(hue_jitter=0.0, s_scale=1.0, v_scale=1.0):
@@ -179,8 +178,9 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     multicolour = g["palette"]["hue"][1] - g["palette"]["hue"][0] >= 180   # wide hue range: each form its own hue
     objects = []
     subject_size = 4.0
+    rng = streams["layout"]
     kind = _pick_form(rng, shp["roundness"])
-    objects.append(SceneObject(1, f"form/{kind}", f"subject_{kind}", _form(kind, subject_size, rng),
+    objects.append(SceneObject(1, f"form/{kind}", f"subject_{kind}", _form(kind, subject_size, child(rng)),
                                [Material("subject", colour(), roughness=0.5)], [pose()],
                                {"role": "subject", "form": kind}, {"generator": "scenes.concept._form"}))
     v, ring, inner = square_ring(subject_size * 3, 2000.0, 0.0)
@@ -202,7 +202,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
         m = pose((*xy, 0.0), yaw=rng.uniform(0, 2 * np.pi) * chaos) @ tumble
         m[2, 3] = size * 0.25 * chaos                # tumbled forms rest partly in the ground
         hue = rng.uniform(0, 360) if multicolour else rng.uniform(-20, 20)
-        objects.append(SceneObject(k + 3, f"form/{ekind}", f"element_{k:02d}_{ekind}", _form(ekind, size, rng),
+        objects.append(SceneObject(k + 3, f"form/{ekind}", f"element_{k:02d}_{ekind}", _form(ekind, size, child(rng)),
                                    [Material(f"element {k}", colour(hue, 0.9), roughness=0.6)], [m],
                                    {"role": "element", "form": ekind}, {"generator": "scenes.concept._form"}))
 
@@ -211,7 +211,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     half_vfov = np.arctan(SENSOR_WIDTH_MM * height / width / 2 / focal)
     half_hfov = np.arctan(SENSOR_WIDTH_MM / 2 / focal)
     distance = subject_size / 2 / np.tan(half_vfov) / comp["subject_scale"]
-    azimuth = rng.uniform(0, 2 * np.pi)
+    azimuth = streams["camera"].uniform(0, 2 * np.pi)
     eye = np.array([np.sin(azimuth) * distance, -np.cos(azimuth) * distance, comp["camera_height_m"]])
     target = np.array([0.0, 0.0, subject_size / 2])
     forward = target - eye
@@ -230,7 +230,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     camera = Camera(width=width, height=height, lens_mm=focal, poses=[cam @ roll], sensor_width_mm=SENSOR_WIDTH_MM)
 
     el = np.deg2rad(light["sun_elevation_deg"])
-    sun_az = rng.uniform(0, 2 * np.pi)
+    sun_az = streams["environment"].uniform(0, 2 * np.pi)
     sky = light["sun_strength"] / 4.0
     env = Environment(sun_direction=tuple(np.round([np.cos(el) * np.sin(sun_az), np.cos(el) * np.cos(sun_az), np.sin(el)], 6)),
                       sun_color=kelvin_to_rgb(light["color_temperature_k"]), sun_strength=light["sun_strength"],

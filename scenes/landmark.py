@@ -1,6 +1,6 @@
 """scene=landmark: one catalogue landmark in context (ground, buildings, trees, props, sky), seen from a sampled viewpoint.
 
-Pure recipe: (config, rng, sample index) -> SceneSpec. No bpy here.
+Pure recipe: (config, random streams, sample index) -> SceneSpec. No bpy here.
 """
 from __future__ import annotations
 
@@ -107,11 +107,12 @@ def _place_context(rng, kind_count, makers, lm_radius, camera_xy, target_xy, pla
 
 
 def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
-    rng = streams.legacy
     ids = identities(cfg)
     lm = landmark(ids[index % len(ids)])          # balanced over identities: many views per landmark
-    time_of_day, weather = pick(rng, list(cfg.times_of_day)), pick(rng, list(cfg.weathers))
-    env, env_tags = environment(rng, time_of_day, weather)
+    sky = streams["environment"]
+    time_of_day, weather = pick(sky, list(cfg.times_of_day)), pick(sky, list(cfg.weathers))
+    env, env_tags = environment(sky, time_of_day, weather)
+    rng = streams["camera"]
 
     # Camera: distance so the landmark's extent fills `fill` of the frame; compass azimuth from the landmark.
     focal = float(rng.uniform(*cfg.focal_mm))
@@ -135,6 +136,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
                 "material": primary.kind, "color": primary.color_name, "params": lm.params}
     objects = [SceneObject(1, lm.class_path, f"{lm.type}_{lm.landmark_id:04d}", lm.mesh, lm.materials, [pose()],
                            lm_attrs, {"generator": "generators.landmarks.landmark", "landmark_id": lm.landmark_id})]
+    rng = streams["layout"]                      # ground, plaza and the context objects around the landmark
     plaza_half = lm.radius + rng.uniform(6, 15)
     g_mesh, g_mats, g_params = context.ground(rng, plaza_half, extent=1500.0)
     objects.append(SceneObject(2, "ground", "ground", g_mesh, g_mats, [pose()], {"surface": g_mats[0].color_name},

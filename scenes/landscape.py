@@ -1,7 +1,7 @@
 """scene=landscape: a procedural terrain patch of one biome with water, rocks, thousands of plants, settlements with
 roads and an optional catalogue landmark; a single view or a smooth flythrough above the terrain.
 
-Pure recipe: (config, rng, sample index) -> SceneSpec. No bpy here.
+Pure recipe: (config, random streams, sample index) -> SceneSpec. No bpy here.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from engine.checks import ConfigError, require_choices, require_range
 from engine.geometry import SENSOR_WIDTH_MM, compass_name, look_at, pose
 from engine.labels import ClipLayers
 from engine.spec import Camera, Mesh, SceneObject, SceneSpec
-from engine.streams import Streams
+from engine.streams import Streams, child
 from generators import context, vegetation
 from generators.landmarks import landmark
 from generators.materials import material, pick
@@ -140,7 +140,7 @@ def _settlements(rng, cfg, terrain, objects, classes_grid):
         for _ in range(n_buildings * 10):
             if placed == n_buildings:
                 break
-            mesh, mats, params = context.building(rng)
+            mesh, mats, params = context.building(child(rng))
             radius = footprint_radius(mesh)
             ang, dist = rng.uniform(0, 2 * np.pi), rng.uniform(8, 25 + 8 * n_buildings)
             xy = centre + dist * np.array([np.sin(ang), np.cos(ang)])
@@ -219,20 +219,21 @@ def _camera_poses(rng, cfg, terrain, targets):
 
 
 def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
-    rng = streams.legacy
-    biome, season = pick(rng, list(cfg.biomes)), pick(rng, list(cfg.seasons))
-    time_of_day, weather = pick(rng, list(cfg.times_of_day)), pick(rng, list(cfg.weathers))
-    env, env_tags = environment(rng, time_of_day, weather)
-    terrain = border_falloff(make_terrain(rng, biome, float(cfg.extent_m), int(cfg.terrain_resolution)))
+    scene, sky = streams["scene"], streams["environment"]
+    biome, season = pick(scene, list(cfg.biomes)), pick(scene, list(cfg.seasons))
+    time_of_day, weather = pick(sky, list(cfg.times_of_day)), pick(sky, list(cfg.weathers))
+    env, env_tags = environment(sky, time_of_day, weather)
+    terrain = border_falloff(make_terrain(streams["terrain"], biome, float(cfg.extent_m), int(cfg.terrain_resolution)))
     grid_classes = surface_classes(terrain, season)
     objects = _Objects()
-    _ground_and_water(rng, terrain, grid_classes, biome, season, objects)
-    footprints, roads, settlements = _settlements(rng, cfg, terrain, objects, grid_classes)
+    _ground_and_water(streams["terrain"], terrain, grid_classes, biome, season, objects)
+    footprints, roads, settlements = _settlements(streams["settlements"], cfg, terrain, objects, grid_classes)
     targets = [np.array(f[:2]) for f in footprints]
-    focal = float(rng.uniform(*cfg.focal_mm))
-    cam_poses, cam_positions, headings, pitch = _camera_poses(rng, cfg, terrain, targets)
+    focal = float(streams["camera"].uniform(*cfg.focal_mm))
+    cam_poses, cam_positions, headings, pitch = _camera_poses(streams["camera"], cfg, terrain, targets)
     keep_out = _keep_out(terrain, footprints, roads, cam_positions)
-    plant_counts, n_rocks = _plants_and_rocks(rng, cfg, terrain, grid_classes, biome, season, keep_out, objects)
+    plant_counts, n_rocks = _plants_and_rocks(streams["vegetation"], cfg, terrain, grid_classes, biome, season, keep_out,
+                                              objects)
 
     camera = Camera(width=width, height=height, lens_mm=round(focal, 3), poses=cam_poses, sensor_width_mm=SENSOR_WIDTH_MM,
                     clip_end=20000.0, model="equirectangular" if cfg.camera_mode == "panorama" else "perspective")
@@ -309,10 +310,10 @@ def _plants_and_rocks(rng, cfg, terrain, grid_classes, biome: str, season: str, 
         return rule
 
     foliage = vegetation.FOLIAGE[season]
-    variants = {"tree": [context.tree(rng, foliage=foliage if k % 2 == 0 else ("green", "teal") if season != "winter" else ("green",),
+    variants = {"tree": [context.tree(child(rng), foliage=foliage if k % 2 == 0 else ("green", "teal") if season != "winter" else ("green",),
                                       kind="deciduous" if k % 2 == 0 else "conifer") for k in range(4)],
-                "bush": [vegetation.bush(rng, foliage) for _ in range(2)],
-                "grass": [vegetation.grass_clump(rng, foliage) for _ in range(2)]}
+                "bush": [vegetation.bush(child(rng), foliage) for _ in range(2)],
+                "grass": [vegetation.grass_clump(child(rng), foliage) for _ in range(2)]}
     density = {"canyon": 0.25, "snowfield": 0.2, "mountains": 0.7}.get(biome, 1.0)
     n_plants = int(rng.integers(cfg.plants[0], cfg.plants[1] + 1) * density)
     share = {"tree": 0.4, "bush": 0.25, "grass": 0.35}
@@ -327,7 +328,7 @@ def _plants_and_rocks(rng, cfg, terrain, grid_classes, biome: str, season: str, 
             objects.add(f"vegetation/{kind}", kind, mesh, mats, pose((x, y, zz), yaw=a, scale=sc),
                         {"variant": int(v), **params}, {"generator": f"variant {v}"})
         plant_counts[kind] = len(points)
-    rock_variants = [vegetation.boulder(rng) for _ in range(3)]
+    rock_variants = [vegetation.boulder(child(rng)) for _ in range(3)]
     rock_points = vegetation.scatter(rng, terrain, int(rng.integers(cfg.rocks[0], cfg.rocks[1] + 1)),
                                      lambda x, y: np.clip(_grid_value(terrain, slope, x, y) / 30, 0.1, 1), keep_out)
     for x, y in rock_points:

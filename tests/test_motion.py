@@ -190,9 +190,11 @@ def test_flow_matches_the_renderers_motion_vectors_and_lands_on_the_same_part(cl
             y = np.floor(rows + 0.5 + a["flow"][rows, cols, 1]).astype(int)
             ok = (x >= 0) & (x < a["instance"].shape[1]) & (y >= 0) & (y < a["instance"].shape[0])
             rows, cols, x, y = rows[ok], cols[ok], x[ok], y[ok]
+            # hidden at t+1: another object, clearly nearer than the point was, covers the pixel it lands on
+            hidden = (b["instance"][y, x] != a["instance"][rows, cols]) & (b["depth"][y, x] < a["depth"][rows, cols] - 0.3)
             match = (b["instance"][y, x] == a["instance"][rows, cols]) & (b["part"][y, x] == a["part"][rows, cols])
-            same += int(match.sum())
-            followed += len(rows)
+            same += int(match[~hidden].sum())
+            followed += int((~hidden).sum())
     assert total > 1000 and agree / total >= 0.97, (agree, total)
     assert same / followed >= 0.85, (same, followed)
 

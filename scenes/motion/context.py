@@ -6,6 +6,7 @@ import numpy as np
 
 from engine.geometry import pose
 from engine.spec import Camera, SceneObject
+from engine.streams import child
 from generators import context
 from generators.landmarks import landmark
 from generators.materials import material, pick
@@ -115,7 +116,7 @@ def _street(rng, keepout: Keepout, centre: np.ndarray, objects: list) -> dict:
                                {"width_m": 7.0}, {"generator": "road"}))
     for side in (-1, 1):            # a row of buildings along each side of the road
         for k in range(int(rng.integers(4, 9))):
-            mesh, mats, params = context.building(rng)
+            mesh, mats, params = context.building(child(rng))
             along = rng.uniform(-45, 45)
             depth = float(params["depth"])
             xy = road_c + lateral * along + away * side * (3.5 + 4.0 + depth / 2 + (far + 6.5 if side < 0 else 0))

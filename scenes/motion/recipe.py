@@ -7,7 +7,7 @@ import numpy as np
 
 from engine.geometry import pose
 from engine.spec import Articulation, SceneObject, SceneSpec
-from engine.streams import Streams
+from engine.streams import Streams, child
 from engine.taxonomy import load_taxonomy
 from generators import actors
 from generators.materials import material, pick
@@ -31,34 +31,34 @@ from scenes.motion.text import appearance
 
 
 def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
-    rng = streams.legacy
     taxonomy = load_taxonomy()
     part_names = {"person": taxonomy.skeletons["humanoid"]["parts"], "car": taxonomy.skeletons["car"]["parts"]}
     n_frames, fps = int(cfg.frames), float(cfg.fps)
     duration = n_frames / fps
     situation = list(cfg.situations)[index % len(cfg.situations)]       # balanced over situations
-    ctx = pick(rng, list(cfg.contexts))
-    mode = pick(rng, list(cfg.camera_modes))
-    time_of_day, weather = pick(rng, list(cfg.times_of_day)), pick(rng, list(cfg.weathers))
-    env, env_tags = environment(rng, time_of_day, weather)
+    scene, sky = streams["scene"], streams["environment"]
+    ctx = pick(scene, list(cfg.contexts))
+    mode = pick(scene, list(cfg.camera_modes))
+    time_of_day, weather = pick(sky, list(cfg.times_of_day)), pick(sky, list(cfg.weathers))
+    env, env_tags = environment(sky, time_of_day, weather)
 
-    cast, main_count, info = _cast(rng, cfg, situation, duration, part_names)
+    cast, main_count, info = _cast(streams["actors"], cfg, situation, duration, part_names)
     simulate(cast, n_frames, fps, part_names)
     main = cast[:main_count]
     subject = main[0]
-    camera, view = place_camera(rng, cfg, mode, main, subject, cast, n_frames, width, height)
+    camera, view = place_camera(streams["camera"], cfg, mode, main, subject, cast, n_frames, width, height)
     centre = np.array(np.mean([p for a in main for p in a.positions], axis=0))
 
     # a car drives past on the road behind the actors (a street's road is known once the context is built, below)
-    with_car = ctx == "street" and rng.random() < cfg.vehicle_probability
+    with_car = ctx == "street" and streams["vehicle"].random() < cfg.vehicle_probability
 
     objects = [_actor_object(k + 1, a, taxonomy, n_frames) for k, a in enumerate(cast)]
-    holder = _add_parcel(rng, main, n_frames, fps, objects) if info.get("parcel") else None
+    holder = _add_parcel(streams["props"], main, n_frames, fps, objects) if info.get("parcel") else None
     keepout = Keepout(cast, camera, n_frames)
-    ctx_tags = build_context(rng, ctx, keepout, centre, camera, objects)
+    ctx_tags = build_context(streams["context"], ctx, keepout, centre, camera, objects)
     car_actor = None
     if with_car:
-        car_actor = _passing_car(rng, ctx_tags, duration, n_frames, fps, part_names)
+        car_actor = _passing_car(streams["vehicle"], ctx_tags, duration, n_frames, fps, part_names)
         objects.append(_actor_object(len(objects) + 1, car_actor, taxonomy, n_frames))
         cast.append(car_actor)
 
@@ -82,7 +82,7 @@ def _cast(rng, cfg, situation: str, duration: float, part_names: dict):
         for _ in range(20):
             if appearance(a)["en"] not in seen:
                 break
-            a.model = actors.humanoid(rng, part_names["person"])
+            a.model = actors.humanoid(child(rng), part_names["person"])
         seen.add(appearance(a)["en"])
     main_count = len(cast)
     spread = max(4.0, float(np.max([np.linalg.norm(a.position) for a in cast])) + 3.0)
@@ -128,7 +128,7 @@ def _parcel_poses(cast, holder: list, n_frames: int, size) -> list:
 
 def _passing_car(rng, ctx_tags: dict, duration: float, n_frames: int, fps: float, part_names: dict) -> Actor:
     """A car driving along the street's road in its right-hand lane, past the actors; sometimes it brakes and stops."""
-    c = actors.car(rng, part_names["car"])
+    c = actors.car(child(rng), part_names["car"])
     direction = np.array(ctx_tags["road_direction"]) * rng.choice([-1, 1])
     lane = np.array([direction[1], -direction[0]]) * 1.75           # keep right
     cruise = float(rng.uniform(6.0, 10.0))

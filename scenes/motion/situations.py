@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.streams import child
 from generators import actors
 from generators.materials import pick
 from scenes.motion.simulation import CONTACT_M, Actor, Behaviour, forward, heading_to
@@ -13,7 +14,7 @@ SITUATIONS = ("solo", "approach", "meet_and_greet", "hand_over", "chase", "colli
 
 def person(rng, role, style, position, heading, behaviours, part_names):
     """A new person actor with a drawn body."""
-    return Actor("person", role, style, actors.humanoid(rng, part_names), np.asarray(position, float), heading, behaviours)
+    return Actor("person", role, style, actors.humanoid(child(rng), part_names), np.asarray(position, float), heading, behaviours)
 
 
 def _facing(a, b) -> float:
