@@ -2,6 +2,9 @@
 report/index.html (a self-contained page: samples with overlays and captions, histograms, QA, provenance)."""
 from __future__ import annotations
 
+import base64
+import html
+import io
 import json
 from pathlib import Path
 
@@ -72,8 +75,6 @@ def _overlay(run: RunLayout, labels: dict, size: int = 256) -> Image.Image:
 
 
 def data_uri(image: Image.Image) -> str:
-    import base64
-    import io
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -81,7 +82,6 @@ def data_uri(image: Image.Image) -> str:
 
 def _bars(title: str, counts: dict, width: int = 460, ordered: bool = False) -> str:
     """A horizontal bar chart as inline SVG: largest first, or in the given order (`ordered`, for distributions)."""
-    import html
     items = (list(counts.items()) if ordered else sorted(counts.items(), key=lambda kv: -kv[1]))[:30]
     if not items:
         return ""
@@ -104,7 +104,6 @@ def _histogram(values, bins, labels_fmt) -> dict:
 def write_report(run: RunLayout, all_labels: list[dict], manifest: dict, limit: int = 48, extra_html: str = "") -> Path:
     """report/index.html: thumbnails with mask overlays and captions (en/ko), class and attribute histograms,
     visibility and size distributions, QA rejections, provenance and licenses."""
-    import html
     report = run.report
     report.mkdir(parents=True, exist_ok=True)
     objects = [o for l in all_labels for f in l["frames"] for o in f["objects"] if o["pixel_count"]]
