@@ -17,12 +17,14 @@ import numpy as np
 
 from engine.imaging import apply_haze, linear_to_srgb8
 from engine.passes import FramePasses
+from engine.shading import GEOMETRIC_NORMAL_AOV, write_geometric_normal
 from engine.spec import SceneSpec
 
 BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
 # Actors' body parts ride on the Material Index pass (Cycles keeps one sample's id there, where an AOV would average
 # ids across a part boundary): pass index = class id + PART_STRIDE * (part index + 1); other materials: the class id.
 PART_STRIDE = 1000
+SHARP_DEG = 30.0         # edges between faces meeting at more than this are sharp; gentler ones are shaded smooth
 
 
 class BackendError(RuntimeError):
@@ -96,6 +98,9 @@ class BlenderBackend:
         s.view_settings.look = "None"
         view_layer = s.view_layers[0]
         view_layer.use_pass_z = view_layer.use_pass_normal = True
+        if GEOMETRIC_NORMAL_AOV not in view_layer.aovs:   # the normal label: the surface's, before any bump (shading)
+            aov = view_layer.aovs.add()
+            aov.name, aov.type = GEOMETRIC_NORMAL_AOV, "COLOR"
         view_layer.use_pass_object_index = view_layer.use_pass_material_index = True
         settings = s.render.image_settings
         settings.media_type = "MULTI_LAYER_IMAGE"
@@ -242,6 +247,9 @@ class BlenderBackend:
         mesh.polygons.foreach_set("loop_start", np.arange(0, 3 * len(faces), 3, dtype=np.int32))
         mesh.polygons.foreach_set("material_index", face_material.astype(np.int32))
         mesh.update()
+        # faces are shaded smooth since Blender 4.1: without sharp edges a box's walls would get normals interpolated
+        # across their 90-degree edges (a rubbery look, and wrong normal labels)
+        mesh.set_sharp_from_angle(angle=float(np.deg2rad(SHARP_DEG)))
         for mat in materials:
             mesh.materials.append(mat)
         return mesh
@@ -257,6 +265,7 @@ class BlenderBackend:
             bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
             bsdf.inputs["Roughness"].default_value = mat_spec.roughness
             bsdf.inputs["Metallic"].default_value = mat_spec.metallic
+            write_geometric_normal(mat.node_tree)
             # Material Index pass = semantic class (+ the body part of an actor)
             mat.pass_index = class_id + (0 if part is None else PART_STRIDE * (part + 1))
             materials.append(mat)
@@ -290,7 +299,7 @@ class BlenderBackend:
         part, semantic = np.divmod(np.rint(material_index).astype(np.int64), PART_STRIDE)
         semantic = semantic.astype(np.uint16)
         semantic[background] = self.taxonomy["sky"].id
-        normal_world = np.stack([ch[f"ViewLayer.Normal.{a}"] for a in "XYZ"], axis=-1)
+        normal_world = ch[f"ViewLayer.{GEOMETRIC_NORMAL_AOV}"][..., :3]
         rotation = spec.camera.world_to_camera(frame)[:3, :3].astype(np.float32)
         normal = normal_world @ rotation.T
         length = np.linalg.norm(normal, axis=-1, keepdims=True)

@@ -107,6 +107,41 @@ def test_masks_are_hard_and_semantics_follow_instances(any_run):
         assert np.mean(np.sum(normals * rays, axis=1) < 1e-3) >= 0.99
 
 
+def test_normal_label_of_a_planar_face_is_the_face_normal(rendered_run):
+    """Buildings are made of planar faces meeting at sharp edges: every building pixel's normal label equals the normal
+    of the face a ray through the pixel centre hits (open3d), within 1 degree, bump or no bump."""
+    import open3d as o3d
+    cfg = compose(RUN_ARGS)
+    errors = []
+    for sample in _samples(rendered_run):
+        labels = load_json(sample / "labels.json")
+        seed, index, attempt = labels["provenance"]["seed"]
+        spec = FAMILIES["landmark"].build(cfg.scene, Streams((seed, index, attempt)), index, *cfg.render.resolution)
+        buildings = [o for o in spec.objects if o.class_path == "context/building"]
+        if not buildings:
+            continue
+        scene = o3d.t.geometry.RaycastingScene()
+        for o in buildings:
+            scene.add_triangles(o3d.core.Tensor(o.world_vertices(0).astype(np.float32)),
+                                o3d.core.Tensor(o.mesh.faces.astype(np.uint32)))
+        cam = labels["frames"][0]["camera"]
+        w2c = np.array(cam["world_to_camera"])
+        passes = read_frame(sample)
+        pixels = np.argwhere(np.isin(passes["instance"], [o.instance_id for o in buildings]))
+        rays = pixel_rays("perspective", cam["K"], cam["width"], cam["height"], pixels)
+        rays /= np.linalg.norm(rays, axis=1, keepdims=True)
+        origin = np.broadcast_to(np.linalg.inv(w2c)[:3, 3], rays.shape)
+        hit = scene.cast_rays(o3d.core.Tensor(np.hstack([origin, rays @ w2c[:3, :3]]).astype(np.float32)))
+        found = np.isfinite(hit["t_hit"].numpy())
+        face = hit["primitive_normals"].numpy()[found] @ w2c[:3, :3].T
+        face *= -np.sign(np.sum(face * rays[found], axis=1))[:, None]           # the side facing the camera
+        label = passes["normal"][pixels[found, 0], pixels[found, 1]]
+        errors.append(np.degrees(np.arccos(np.clip(np.sum(face * label, axis=1), -1, 1))))
+    errors = np.concatenate(errors)
+    assert len(errors) > 1000
+    assert np.median(errors) < 0.1 and np.mean(errors < 1.0) > 0.99, (np.median(errors), np.mean(errors < 1.0))
+
+
 def test_visible_fraction_matches_an_unoccluded_recount(any_run, backend):
     """Re-render the most occluded object of each sample alone (same seed, same camera): the pixels it then covers
     equal its labelled amodal count, so visible_fraction = visible / unoccluded pixels."""
