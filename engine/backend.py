@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.imaging import apply_haze, linear_to_srgb8
+from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
+from engine.lighting import build_world, lighting, recipe_lighting
 from engine.passes import FramePasses
-from engine.shading import GEOMETRIC_NORMAL_AOV, write_geometric_normal
+from engine.shading import GEOMETRIC_NORMAL_AOV, flat_material, photo_material
 from engine.spec import SceneSpec
 
 BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
@@ -61,9 +62,12 @@ class BlenderBackend:
         self.cfg = render_cfg
         self.taxonomy = taxonomy
         self.exr_deliverable = exr_deliverable
+        self.look = render_cfg.look
+        self.light, self.exposure = None, 1.0
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
         self._tmp = tempfile.TemporaryDirectory(prefix="engine-render-", dir=workdir or shm)
         self.exr_path = str(Path(self._tmp.name) / "passes.exr")
+        self.beauty_path = str(Path(self._tmp.name) / "beauty.exr")
         with blender_log_silenced():
             bpy.ops.wm.read_factory_settings(use_empty=True)
             self.device = self._select_device(render_cfg.device)   # preferences: survive the per-sample reset
@@ -90,12 +94,12 @@ class BlenderBackend:
         s.cycles.device = "CPU" if self.device == "CPU" else "GPU"
         if r.threads > 0:
             s.render.threads_mode, s.render.threads = "FIXED", int(r.threads)
-        s.cycles.samples = int(r.samples)
-        s.cycles.filter_width = 0.01            # ~no pixel filter: index passes stay integral (hard masks)
-        s.cycles.use_denoising = bool(r.denoise)
+        self._sampling(beauty=self.look == "flat")
         s.cycles.max_bounces, s.cycles.diffuse_bounces, s.cycles.glossy_bounces = 4, 2, 2
-        s.view_settings.view_transform = "Standard"
-        s.view_settings.look = "None"
+        # what Blender itself would show (the .blend's renders): the flat look's Standard view, or the photo look's AgX
+        # with the exposure the backend meters (set before saving a .blend); our rgb.png is made the same way
+        s.view_settings.view_transform = "Standard" if self.look == "flat" else "AgX"
+        s.view_settings.look = "None" if self.look == "flat" else AGX_LOOK
         view_layer = s.view_layers[0]
         view_layer.use_pass_z = view_layer.use_pass_normal = True
         if GEOMETRIC_NORMAL_AOV not in view_layer.aovs:   # the normal label: the surface's, before any bump (shading)
@@ -108,14 +112,25 @@ class BlenderBackend:
         settings.color_depth = "32"
         settings.exr_codec = "NONE"             # the file lives in memory for a moment; compression only costs time
         if self.exr_deliverable:
-            view_layer.use_pass_position = view_layer.use_pass_diffuse_color = True
+            view_layer.use_pass_position = view_layer.use_pass_diffuse_color = view_layer.use_pass_glossy_color = True
             view_layer.use_pass_vector = True          # motion vectors of clips (zero for stills)
             view_layer.use_pass_cryptomatte_object = view_layer.use_pass_cryptomatte_material = True
             view_layer.pass_cryptomatte_depth = 6
             # Blender keeps depth, position, indices and Cryptomatte in float32 even at half depth
             settings.color_depth = "16" if self.exr_deliverable == "half" else "32"
             settings.exr_codec = "ZIP"
-        s.render.filepath = self.exr_path
+
+    def _sampling(self, beauty: bool):
+        """The data render: ~no pixel filter and one sample, so every pixel shows the surface at its centre (integral
+        index passes, hard masks, exact depth and normals). The photo look's beauty render: Blackman-Harris pixel
+        filter, the profile's samples and denoising, so textures and edges are anti-aliased as a camera's are. The
+        flat look renders once, unfiltered (its RGB aliases)."""
+        s, r = self.scene, self.cfg
+        photo_beauty = beauty and self.look == "photo"
+        s.cycles.samples = int(r.samples) if beauty else 1
+        s.cycles.filter_width = 1.5 if photo_beauty else 0.01
+        s.cycles.use_denoising = bool(r.denoise) and beauty
+        s.render.filepath = self.beauty_path if photo_beauty else self.exr_path
 
     def _select_device(self, wanted: str) -> str:
         prefs = self.bpy.context.preferences.addons["cycles"].preferences
@@ -137,24 +152,7 @@ class BlenderBackend:
 
     def _make_world_and_sun(self):
         bpy = self.bpy
-        world = bpy.data.worlds.new("sky")   # node trees come with new worlds and materials since Blender 5.0
-        nodes, links = world.node_tree.nodes, world.node_tree.links
-        nodes.clear()
-        coord = nodes.new("ShaderNodeTexCoord")
-        split = nodes.new("ShaderNodeSeparateXYZ")
-        ramp = nodes.new("ShaderNodeMapRange")        # ray elevation 0..0.4 -> horizon..zenith
-        ramp.inputs["From Min"].default_value, ramp.inputs["From Max"].default_value = 0.0, 0.4
-        mix = nodes.new("ShaderNodeMix")
-        mix.data_type = "RGBA"
-        background = nodes.new("ShaderNodeBackground")
-        output = nodes.new("ShaderNodeOutputWorld")
-        links.new(coord.outputs["Generated"], split.inputs[0])
-        links.new(split.outputs["Z"], ramp.inputs["Value"])
-        links.new(ramp.outputs["Result"], mix.inputs["Factor"])
-        links.new(mix.outputs["Result"], background.inputs["Color"])
-        links.new(background.outputs["Background"], output.inputs["Surface"])
-        self.scene.world = world
-        self._sky_mix, self._sky_background = mix, background
+        self.scene.world = bpy.data.worlds.new("sky")   # its node tree is filled per sample (engine.lighting)
         light = bpy.data.lights.new("sun", "SUN")
         self.sun = bpy.data.objects.new("sun", light)
         self.scene.collection.objects.link(self.sun)
@@ -171,11 +169,10 @@ class BlenderBackend:
         self.reset()
         self._dirty = True
         s = self.scene
-        self._sky_mix.inputs["A"].default_value = (*env.sky_horizon, 1.0)
-        self._sky_mix.inputs["B"].default_value = (*env.sky_zenith, 1.0)
-        self._sky_background.inputs["Strength"].default_value = env.sky_strength
+        self.light = lighting(env) if self.look == "photo" else recipe_lighting(env)
+        build_world(s.world.node_tree, self.light)
         sun = self.sun.data
-        sun.color, sun.energy, sun.angle = env.sun_color, env.sun_strength, np.deg2rad(env.sun_angle_deg)
+        sun.color, sun.energy, sun.angle = self.light.sun_color, self.light.sun_strength, np.deg2rad(self.light.sun_angle_deg)
         self.sun.rotation_euler = Vector(env.sun_direction).to_track_quat("Z", "Y").to_euler()   # light shines down -Z
         cam = self.camera.data
         if spec.camera.model == "equirectangular":
@@ -261,24 +258,24 @@ class BlenderBackend:
             # named class path first, so a Cryptomatte material matte can be grouped by class
             owner = obj_spec.name if part is None else f"{obj_spec.name}.{part}"
             mat = self.bpy.data.materials.new(f"{obj_spec.class_path}/{mat_spec.name}/{owner}")
-            bsdf = mat.node_tree.nodes["Principled BSDF"]
-            bsdf.inputs["Base Color"].default_value = (*mat_spec.base_color, 1.0)
-            bsdf.inputs["Roughness"].default_value = mat_spec.roughness
-            bsdf.inputs["Metallic"].default_value = mat_spec.metallic
-            write_geometric_normal(mat.node_tree)
+            (photo_material if self.look == "photo" else flat_material)(mat.node_tree, mat_spec)
             # Material Index pass = semantic class (+ the body part of an actor)
             mat.pass_index = class_id + (0 if part is None else PART_STRIDE * (part + 1))
             materials.append(mat)
         return materials
 
     def render(self, spec: SceneSpec) -> list[FramePasses]:
-        """One Cycles render per frame -> the frames' passes in OpenCV image order."""
+        """Per frame, one data render (and in the photo look one beauty render of the same scene state) -> the
+        frames' passes in OpenCV image order."""
         frames = []
         for frame in range(spec.n_frames):
             if spec.n_frames > 1:
                 self.scene.frame_set(frame + 1)  # keyframed poses (see build)
-            with blender_log_silenced():
-                self.bpy.ops.render.render(write_still=True)
+            renders = (False, True) if self.look == "photo" else (True,)
+            for beauty in renders:
+                self._sampling(beauty)
+                with blender_log_silenced():
+                    self.bpy.ops.render.render(write_still=True)
             frames.append(self.read_passes(spec, frame))
         return frames
 
@@ -289,6 +286,10 @@ class BlenderBackend:
 
     def read_passes(self, spec: SceneSpec, frame: int) -> FramePasses:
         parts = _exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers
+        if self.look == "photo":                          # the beauty render's image replaces the data render's
+            beauty = {name: pixels for _, channels, _ in _exr_parts(self.beauty_path) for name, pixels in channels.items()}
+            parts = [(header, {k: beauty.get(k, v) if "Combined" in k else v for k, v in channels.items()}, name)
+                     for header, channels, name in parts]
         ch = {name: pixels for _, channels, _ in parts for name, pixels in channels.items()}
         depth = ch["ViewLayer.Depth.Z"].astype(np.float32)
         background = depth >= BACKGROUND_DEPTH
@@ -305,20 +306,35 @@ class BlenderBackend:
         length = np.linalg.norm(normal, axis=-1, keepdims=True)
         normal = np.where(length > 0, normal / np.maximum(length, 1e-12), 0.0)   # samples straddling an edge average
         normal[background] = 0.0
-        env = spec.environment
-        linear = apply_haze(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, env.haze_density, env.haze_color)
+        rgb = self._develop(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, spec.environment, frame)
         index_error = max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max())
         return FramePasses(
-            rgb=linear_to_srgb8(linear), depth=depth, normal=normal.astype(np.float32), instance=instance,
+            rgb=rgb, depth=depth, normal=normal.astype(np.float32), instance=instance,
             semantic=semantic, part=part.astype(np.uint8), index_error=float(index_error),
             # the deliverable EXR keeps every layer but the denoiser's noisy copy of the beauty
             exr_parts=[p for p in parts if "Noisy" not in p[2]] if self.exr_deliverable else None)
+
+    def _develop(self, linear: np.ndarray, depth: np.ndarray, env, frame: int) -> np.ndarray:
+        """The render's linear RGB -> 8-bit sRGB. Aerial haze from the exact depth first; then the flat look's
+        Standard view, or the photo look's metered exposure (from a clip's first frame, so it does not flicker),
+        and AgX (daylight white balance is already in the lights). Data passes never pass through here."""
+        light = self.light
+        linear = apply_haze(linear, depth, env.haze_density, light.haze_radiance, sky=light.haze_sky)
+        if self.look == "flat":
+            return linear_to_srgb8(linear)
+        if frame == 0:       # a recipe's own light (a concept's grammar sets brightness as a cause) is not metered
+            metered = metered_exposure(linear, env.exposure_key) if light.sky_model != "gradient" else 1.0
+            self.exposure = metered * 2.0 ** float(self.cfg.exposure_ev)
+        return agx_to_srgb8(linear * self.exposure)
 
     def save_blend(self, path: str):
         """Save the built scene as a .blend (compressed, relative paths, nothing external, no scripts). A clip is
         keyframed (see build) so the file plays it; renders go to '//render_####.png' beside the file."""
         s = self.scene
         s.frame_set(1)
+        self._sampling(beauty=True)
+        if self.look == "photo":        # the exposure metered on the first frame, so the file renders our rgb.png
+            s.view_settings.exposure = float(np.log2(self.exposure))
         s.render.filepath = "//render_"
         s.render.image_settings.media_type = "IMAGE"
         s.render.image_settings.file_format = "PNG"

@@ -1,16 +1,21 @@
 """Pixel conversions between the render's linear passes and the written images (numpy only)."""
 from __future__ import annotations
 
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 
 SKY_DISTANCE_M = 1500.0   # how far the haze integrates along rays that hit nothing (sky)
 
 
-def apply_haze(linear_rgb: np.ndarray, depth: np.ndarray, density: float, color) -> np.ndarray:
-    """Aerial perspective from the exact depth pass: blend towards the haze colour by 1 - exp(-density * distance)."""
+def apply_haze(linear_rgb: np.ndarray, depth: np.ndarray, density: float, color, sky: bool = True) -> np.ndarray:
+    """Aerial perspective from the exact depth pass: blend towards the haze colour by 1 - exp(-density * distance);
+    the sky too (as if SKY_DISTANCE_M away) unless `sky` is False (a physical sky has its own atmosphere)."""
     if density <= 0:
         return linear_rgb
-    distance = np.where(np.isfinite(depth), depth, SKY_DISTANCE_M)
+    distance = np.where(np.isfinite(depth), depth, SKY_DISTANCE_M if sky else 0.0)
     amount = (1.0 - np.exp(-density * distance))[..., None]
     return linear_rgb * (1.0 - amount) + np.asarray(color, dtype=np.float32) * amount
 
@@ -20,3 +25,37 @@ def linear_to_srgb8(linear_rgb: np.ndarray) -> np.ndarray:
     c = np.clip(linear_rgb, 0.0, 1.0)
     srgb = np.where(c <= 0.0031308, 12.92 * c, 1.055 * np.power(c, 1 / 2.4) - 0.055)
     return np.round(srgb * 255.0).astype(np.uint8)
+
+
+AGX_LOOK = "AgX - Medium High Contrast"   # Blender's AgX view with a little more contrast than its base, as photos have
+
+
+@lru_cache(maxsize=None)
+def _blender_ocio(look: str):
+    """A CPU processor for Blender's own colour management (the OpenColorIO config that ships inside bpy): scene-linear
+    Rec.709 -> `look` -> the sRGB display's AgX view, exactly what Blender applies to a render it saves as PNG."""
+    import PyOpenColorIO as ocio
+    found = sorted(Path(importlib.util.find_spec("bpy").origin).parent.glob("*/datafiles/colormanagement/config.ocio"))
+    config = ocio.Config.CreateFromFile(str(found[-1]))
+    group = ocio.GroupTransform()
+    group.appendTransform(ocio.LookTransform(src="Linear Rec.709", dst="Linear Rec.709", looks=look))
+    group.appendTransform(ocio.DisplayViewTransform(src="Linear Rec.709", display="sRGB", view="AgX"))
+    return config.getProcessor(group).getDefaultCPUProcessor()
+
+
+def agx_to_srgb8(linear_rgb: np.ndarray, look: str = AGX_LOOK) -> np.ndarray:
+    """Scene-linear Rec.709 RGB -> 8-bit sRGB through Blender's AgX: highlights roll off and bright saturated light
+    desaturates towards white instead of clipping to flat colour, as film and camera pipelines do."""
+    display = np.ascontiguousarray(linear_rgb[..., :3], dtype=np.float32).copy()
+    _blender_ocio(look).applyRGB(display)
+    return np.round(np.clip(display, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def metered_exposure(linear_rgb: np.ndarray, key: float) -> float:
+    """The factor that brings the frame's log-average luminance to `key` (Reinhard's auto-exposure; 0.18 is middle
+    grey, lower keys make low-key scenes such as dusk). Extremes are left out so a sun glint or a black corner does
+    not swing it."""
+    luminance = linear_rgb[..., :3].astype(np.float64) @ [0.2126, 0.7152, 0.0722]
+    lo, hi = np.percentile(luminance, [2, 98])
+    kept = np.clip(luminance, max(lo, 1e-6), max(hi, 1e-6))
+    return float(key / np.exp(np.mean(np.log(kept))))

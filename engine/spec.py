@@ -22,8 +22,10 @@ class Material:
     base_color: tuple               # scene-linear RGB in [0, 1]
     roughness: float = 0.6
     metallic: float = 0.0
-    kind: str = ""                  # material family: stone, wood, metal, ... (a tag)
+    kind: str = ""                  # material family: stone, wood, metal, ... (a tag; the photo look's recipe)
     color_name: str = ""            # named colour the base colour was drawn from (a tag)
+    seed: int = 0                   # where the photo look's procedural patterns start (no two objects alike)
+    wear: float = 0.0               # 0..1: weathering where the recipe has it (rain streaks, patina)
 
 
 @dataclass
@@ -147,6 +149,14 @@ class Environment:
     sky_strength: float
     haze_density: float = 0.0       # 1/m extinction of the aerial-perspective haze (0 = clear)
     haze_color: tuple = (0.7, 0.75, 0.8)
+    # the photo look (engine.lighting): which sky, how much of the clear-sky sun gets through, how much light an
+    # overcast dome passes on, and the exposure key (0.18: middle grey; lower for low-key scenes such as dusk)
+    sky_model: str = "gradient"     # physical | overcast | gradient (sky_zenith/horizon, e.g. a concept's colours)
+    sun_factor: float = 1.0
+    dome_factor: float = 0.4
+    exposure_key: float = 0.18
+    cloud_cover: float = 0.0        # share of the sky under cloud (photo look; 0: a clear sky)
+    cloud_seed: int = 0
 
 
 @dataclass

@@ -60,13 +60,13 @@ def write_sample(run: RunLayout, sample_id: str, labels: dict, scene: dict, fram
 
 
 def write_video(path: Path, rgb_frames: list, fps: float) -> Path:
-    """The clip's RGB frames as an MP4 (H.264, yuv420p, quality crf 18); odd sizes are padded by one edge pixel,
+    """The clip's RGB frames as an MP4 (H.264, yuv420p, quality crf 16); odd sizes are padded by one edge pixel,
     as yuv420p needs even ones."""
     import av
     height, width = rgb_frames[0].shape[:2]
     pad = ((0, height % 2), (0, width % 2), (0, 0))
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=max(1, int(round(fps))), options={"crf": "18"})
+        stream = container.add_stream("libx264", rate=max(1, int(round(fps))), options={"crf": "16"})
         stream.width, stream.height, stream.pix_fmt = width + width % 2, height + height % 2, "yuv420p"
         for rgb in rgb_frames:
             frame = av.VideoFrame.from_ndarray(np.pad(rgb, pad, mode="edge"), format="rgb24")

@@ -4,17 +4,21 @@ from __future__ import annotations
 import numpy as np
 import trimesh
 
-from engine.spec import Mesh
 from generators.materials import material, pick
-from generators.shapes import MeshBuilder, box, frustum, place, sphere, square_ring
+from generators.shapes import MeshBuilder, box, frustum, in_ellipsoid, limb, lump, place, sphere, square_ring
 
 
 def ground(rng, plaza_half: float, extent: float):
     """Flat ground at z=0: a paved square plaza (material 1) inside grass/soil (material 0)."""
     vertices, ring, inner = square_ring(plaza_half, extent)
-    mesh = Mesh(vertices, np.vstack([inner, ring]), np.array([1] * len(inner) + [0] * len(ring)))
     mats = [material(rng, "ground", pick(rng, ["green", "ochre", "brown"])), material(rng, "paving", pick(rng, ["grey", "sandstone"]))]
-    return mesh, mats, {"plaza_half_width": round(plaza_half, 2), "extent": round(extent, 2)}
+    b = MeshBuilder().add(trimesh.Trimesh(vertices, inner, process=False), 1).add(trimesh.Trimesh(vertices, ring, process=False), 0)
+    mats.append(material(rng, "stone", pick(rng, ["grey", "sandstone"])))
+    for k in range(4):                                       # a kerb of stone along the plaza's edge
+        along, across = (2 * plaza_half + 0.3, 0.3) if k < 2 else (0.3, 2 * plaza_half + 0.3)
+        offset = (0, (1 if k == 0 else -1) * plaza_half) if k < 2 else ((1 if k == 2 else -1) * plaza_half, 0)
+        b.add(box((along, across, 0.15), (*offset, 0.075)), 2)
+    return b.build(), mats, {"plaza_half_width": round(plaza_half, 2), "extent": round(extent, 2)}
 
 
 def building(rng):
@@ -32,25 +36,79 @@ def building(rng):
                       [-w / 2, 0, rh], [w / 2, 0, rh]]) + [0, 0, h]
         f = np.array([[0, 1, 5], [0, 5, 4], [2, 3, 4], [2, 4, 5], [0, 4, 3], [1, 2, 5], [0, 3, 2], [0, 2, 1]])
         b.add(trimesh.Trimesh(v, f, process=False), 1)
-    return b.build(), mats, {"width": round(w, 2), "depth": round(d, 2), "height": round(h, 2), "roof": roof}
+    mats += [material(rng, "glass", pick(rng, ["dark_grey", "blue", "teal"])), material(rng, "wood", pick(rng, ["brown", "dark_grey"]))]
+    storeys = _facades(b, rng, w, d, h)
+    return b.build(), mats, {"width": round(w, 2), "depth": round(d, 2), "height": round(h, 2), "roof": roof,
+                             "storeys": storeys}
+
+
+def _facades(b: MeshBuilder, rng, w: float, d: float, h: float) -> int:
+    """Windows on every storey of all four walls (panes proud of the wall by 3 cm, material 2, with a sill of the
+    wall's material) and a door (material 3) in the middle of the front; returns the number of storeys. Part of the
+    building's own mesh: windows and doors are the building's instance and class."""
+    storey = rng.uniform(2.8, 3.6)
+    storeys = max(1, int(h // storey))
+    width, height = rng.uniform(0.9, 1.6), rng.uniform(1.2, 1.8)
+    spacing = rng.uniform(width + 1.2, width + 2.8)
+    for side, (length, half, axis) in enumerate(((w, d / 2, 1), (w, d / 2, 1), (d, w / 2, 0), (d, w / 2, 0))):
+        sign = 1 if side % 2 == 0 else -1
+        count = max(1, int((length - 1.0) // spacing))
+        along = (np.arange(count) - (count - 1) / 2) * spacing
+        for k in range(storeys):
+            z = k * storey + storey * 0.45
+            for a in along:
+                if side == 0 and k == 0 and abs(a) < spacing / 2:
+                    continue                                   # the door takes this bay
+                pane = (width, 0.06, height) if axis == 1 else (0.06, width, height)
+                centre = (a, sign * half, z + height / 2) if axis == 1 else (sign * half, a, z + height / 2)
+                b.add(box(pane, centre), 2)
+                sill = (width + 0.2, 0.16, 0.06) if axis == 1 else (0.16, width + 0.2, 0.06)
+                b.add(box(sill, (centre[0], centre[1], z - 0.03)), 0)
+    b.add(box((1.2, 0.08, 2.2), (0.0, d / 2, 1.1)), 3)
+    return storeys
 
 
 def tree(rng, kind: str | None = None, foliage=("green", "green", "teal", "ochre")):
-    """A deciduous (sphere crown) or conifer (stacked cones) tree; `foliage` lists the named colours to draw from."""
+    """A deciduous tree (a trunk forking into branches under a crown of leaf clusters) or a conifer (a trunk inside
+    tiers of ragged, drooping whorls); `foliage` lists the named colours to draw from. All geometry: no alpha
+    cut-outs, so masks stay hard."""
     kind = kind or pick(rng, ["deciduous", "conifer"])
     h = rng.uniform(5, 14)
     crown_color = pick(rng, list(foliage))
     mats = [material(rng, "bark", "brown"), material(rng, "foliage", crown_color, jitter=0.15)]
-    trunk_h = h * (0.35 if kind == "deciduous" else 0.2)
-    b = MeshBuilder().add(frustum(h * 0.03, h * 0.02, trunk_h, 6), 0)
+    b = MeshBuilder()
     if kind == "deciduous":
+        trunk_h = h * rng.uniform(0.3, 0.4)
+        b.add(frustum(h * 0.035, h * 0.025, trunk_h, 7), 0)
         r = h * rng.uniform(0.25, 0.35)
-        b.add(place(sphere(1.0, 1), (0, 0, trunk_h + r * 0.8), scale=(r, r, r * 1.1)), 1)
+        centre = np.array([0.0, 0.0, trunk_h + r * 0.85])
+        for k in range(int(rng.integers(3, 6))):                 # branches fork from the trunk's top into the crown
+            tip = centre + in_ellipsoid(rng, (r * 0.7, r * 0.7, r * 0.6))
+            b.add(limb((0.0, 0.0, trunk_h * 0.9), tip, h * 0.018), 0)
+        for _ in range(int(rng.integers(22, 34))):                 # leaf clusters: denser towards the crown's skin
+            spot = centre + in_ellipsoid(rng, (r, r, r * 1.1), shell=0.55)
+            b.add(place(lump(rng), spot, scale=r * rng.uniform(0.22, 0.36)), 1)
     else:
-        for k in range(3):
-            r = h * 0.22 * (1 - 0.25 * k)
-            b.add(place(frustum(r, 0.0, h * 0.4, 8), (0, 0, trunk_h + k * h * 0.22)), 1)
+        trunk_h = h * 0.15
+        b.add(frustum(h * 0.03, h * 0.008, h * 0.95, 7), 0)
+        tiers = int(rng.integers(7, 11))
+        for k in range(tiers):
+            z = trunk_h + (h * 0.85 - trunk_h) * k / tiers
+            radius = h * 0.24 * (1 - k / tiers) ** 0.9 + 0.2
+            b.add(_whorl(rng, radius, h * 0.22, z), 1)
     return b.build(), mats, {"kind": kind, "height": round(h, 2), "foliage": crown_color}
+
+
+def _whorl(rng, radius: float, height: float, z: float) -> trimesh.Trimesh:
+    """One tier of a conifer: a cone whose rim is ragged (branch tips of uneven length) and droops."""
+    sections = 14                                  # neighbouring faces under 30 degrees apart: shaded smooth
+    m = frustum(radius, 0.0, height, sections)
+    v = np.asarray(m.vertices).copy()
+    rim = np.arange(sections)
+    v[rim, :2] *= rng.uniform(0.7, 1.15, (sections, 1))
+    v[rim, 2] -= rng.uniform(0.0, 0.25, sections) * height
+    v[:, 2] += z
+    return trimesh.Trimesh(v, np.asarray(m.faces), process=False)
 
 
 def prop(rng, kind: str | None = None):

@@ -48,6 +48,12 @@ KINDS = {
     "paint": ("car paint", "도장", (0.15, 0.3), 0.4),
     "rubber": ("rubber", "고무", (0.8, 0.9), 0.0),
     "cardboard": ("cardboard", "판지", (0.85, 0.95), 0.0),
+    "grass": ("grass", "풀", (0.85, 1.0), 0.0),
+    "rock": ("rock", "바위", (0.75, 0.95), 0.0),
+    "sand": ("sand", "모래", (0.85, 1.0), 0.0),
+    "snow": ("snow", "눈", (0.5, 0.8), 0.0),
+    "soil": ("soil", "흙", (0.85, 1.0), 0.0),
+    "water": ("water", "물", (0.02, 0.06), 0.0),
 }
 
 
@@ -65,7 +71,7 @@ def material(rng: np.random.Generator, kind: str, color: str, jitter: float = 0.
     rough_lo, rough_hi = KINDS[kind][2]
     return Material(name=f"{COLORS[color][0]} {KINDS[kind][0]}", base_color=tuple(srgb_to_linear(srgb).round(5).tolist()),
                     roughness=round(float(rng.uniform(rough_lo, rough_hi)), 4), metallic=KINDS[kind][3],
-                    kind=kind, color_name=color)
+                    kind=kind, color_name=color, seed=int(rng.integers(2**31)), wear=round(float(rng.uniform()), 3))
 
 
 def pick(rng: np.random.Generator, options):

@@ -73,6 +73,32 @@ def rectangle(half_x: float, half_y: float, z: float = 0.0) -> Mesh:
     return Mesh(v, np.array([[0, 1, 2], [0, 2, 3]]), np.zeros(2, np.int64))
 
 
+def in_ellipsoid(rng, radii, shell: float = 0.0) -> np.ndarray:
+    """A random point in an ellipsoid of `radii`, at a relative distance from the centre between `shell` and 1."""
+    d = rng.normal(size=3)
+    d /= np.linalg.norm(d)
+    return d * np.asarray(radii) * rng.uniform(shell, 1.0) ** (1 / 3)
+
+
+def lump(rng, subdivisions: int = 2) -> trimesh.Trimesh:
+    """A unit icosphere with a lumpy surface (leaf clusters, bushes): smooth swellings plus a little roughness, gentle
+    enough that it shades smooth (no edge sharper than 30 degrees)."""
+    m = sphere(1.0, subdivisions)
+    v = np.asarray(m.vertices)
+    swell = np.sin(v @ rng.normal(0, 2.0, (3, 3))).sum(axis=1, keepdims=True) / 3
+    m.vertices = v * (1 + 0.25 * swell + rng.uniform(-0.04, 0.04, (len(v), 1)))
+    return m
+
+
+def limb(start, end, radius: float) -> trimesh.Trimesh:
+    """A tapering branch from `start` to `end`."""
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    axis = end - start
+    length = float(np.linalg.norm(axis))
+    rotation = trimesh.geometry.align_vectors([0.0, 0.0, 1.0], axis / length)[:3, :3]
+    return place(frustum(radius, radius * 0.35, length, 5), start, rotation=rotation)
+
+
 def place(mesh: trimesh.Trimesh, translation=(0.0, 0.0, 0.0), yaw: float = 0.0, scale=1.0,
           rotation: np.ndarray | None = None) -> trimesh.Trimesh:
     """A transformed copy: scale (scalar or per axis), then rotation (3x3, or yaw about Z), then translation."""

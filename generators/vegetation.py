@@ -2,34 +2,44 @@
 from __future__ import annotations
 
 import numpy as np
+import trimesh
 
 from generators.materials import material, pick
-from generators.shapes import MeshBuilder, frustum, place, sphere
+from generators.shapes import MeshBuilder, frustum, in_ellipsoid, lump, place, sphere
 
 FOLIAGE = {"summer": ("green", "green", "teal"), "autumn": ("ochre", "red", "yellow"), "winter": ("brown", "dark_grey")}
 
 
 def bush(rng, foliage):
+    """A bush: a mound of lumpy leaf clusters."""
     r = rng.uniform(0.6, 1.4)
     mats = [material(rng, "foliage", pick(rng, list(foliage)), jitter=0.15)]
-    b = MeshBuilder().add(place(sphere(1.0, 1), (0, 0, r * 0.6), scale=(r, r * rng.uniform(0.8, 1.2), r * 0.8)), 0)
+    b = MeshBuilder()
+    for _ in range(int(rng.integers(6, 10))):
+        spot = in_ellipsoid(rng, (r * 0.7, r * 0.7, r * 0.4)) + [0, 0, r * 0.45]
+        b.add(place(lump(rng), spot, scale=r * rng.uniform(0.35, 0.55)), 0)
     return b.build(), mats, {"radius": round(r, 2)}
 
 
 def grass_clump(rng, foliage):
+    """A tuft of blades, each leaning its own way."""
     mats = [material(rng, "foliage", pick(rng, list(foliage)), jitter=0.2)]
     b = MeshBuilder()
-    for _ in range(5):
-        h = rng.uniform(0.4, 0.9)
-        b.add(place(frustum(0.06, 0.0, h, 4), (rng.uniform(-0.25, 0.25), rng.uniform(-0.25, 0.25), 0)), 0)
-    return b.build(), mats, {"blades": 5}
+    blades = 12
+    for _ in range(blades):
+        h = rng.uniform(0.3, 0.9)
+        lean = trimesh.transformations.euler_matrix(*rng.uniform(-0.45, 0.45, 2), rng.uniform(0, 2 * np.pi))[:3, :3]
+        b.add(place(frustum(0.025, 0.0, h, 3), (*rng.uniform(-0.25, 0.25, 2), 0), rotation=lean), 0)
+    return b.build(), mats, {"blades": blades}
 
 
 def boulder(rng):
     """A jittered icosphere, flattened a little, resting on z = 0."""
     r = rng.uniform(0.6, 2.5)
-    mesh = sphere(1.0, 1)
-    v = np.asarray(mesh.vertices) * (1 + rng.uniform(-0.2, 0.2, (len(mesh.vertices), 1)))
+    mesh = sphere(1.0, 2)
+    v = np.asarray(mesh.vertices)
+    v = v * (1 + 0.18 * np.sin(v @ rng.normal(0, 2.5, (3, 3))).sum(axis=1, keepdims=True) / 3
+             + rng.uniform(-0.05, 0.05, (len(v), 1)))                  # smooth lumps plus a little roughness
     v = v * [r, r * rng.uniform(0.7, 1.1), r * 0.7]
     v[:, 2] -= v[:, 2].min() + r * 0.2                      # sink it a little into the ground
     mesh.vertices = v

@@ -23,6 +23,7 @@ from scenes import FAMILIES
 
 GROUPS = ("scene", "render", "augment")   # config groups: `scene=landmark` picks configs/scene/landmark.yaml
 DEVICES = ("auto", "cpu", "cuda", "optix")
+LOOKS = ("photo", "flat")
 # What decides a sample besides the config: bumped when the same config and seed start to give other samples (the
 # named random sub-streams did), so a run folder made before refuses to be resumed into a mix of both.
 GENERATION_SCHEME = "streams-v1"
@@ -36,6 +37,8 @@ class RenderConfig:
     samples: int = MISSING
     denoise: bool = MISSING
     threads: int = MISSING
+    look: str = MISSING
+    exposure_ev: float = MISSING
 
 
 @dataclass
@@ -200,6 +203,8 @@ def validate(cfg: DictConfig):
              f"render.resolution: {list(r.resolution)} is not allowed; give [width, height], each 16..8192")
     require(1 <= r.samples <= 65536, f"render.samples: {r.samples} is not allowed; give 1..65536")
     require(r.threads >= 0, f"render.threads: {r.threads} is not allowed; give 0 (all cores) or a positive count")
+    require(r.look in LOOKS, f"render.look: '{r.look}' is not allowed; choose one of {', '.join(LOOKS)}")
+    require(-10 <= r.exposure_ev <= 10, f"render.exposure_ev: {r.exposure_ev} is not allowed; give -10..10 stops")
     require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
     require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
     require(bool(str(cfg.out).strip()), "out: empty; give an output folder")

@@ -160,6 +160,17 @@ def _form(kind: str, size: float, rng) -> Mesh:
     return Mesh(np.asarray(m.vertices, float), np.asarray(m.faces, np.int64), np.zeros(len(m.faces), np.int64))
 
 
+FORM_KINDS, GROUND_KINDS = ("marble", "stone", "concrete", "plaster", "wood"), ("sand", "concrete", "stone", "ground")
+
+
+def _surface(rng, name: str, colour: tuple, kinds, roughness: float) -> Material:
+    """A form's or the ground's material: the palette's colour (a cause, kept exact: the photo look's recipes keep the
+    mean albedo) on a real surface kind drawn from its own stream (not a cause)."""
+    kind = kinds[int(rng.integers(len(kinds)))]
+    return Material(name, colour, roughness=roughness, kind=kind, seed=int(rng.integers(2**31)),
+                    wear=round(float(rng.uniform()), 3))
+
+
 def _pick_form(rng, roundness: float) -> str:
     forms = ROUND_FORMS if rng.random() < roundness else ANGULAR_FORMS
     return forms[int(rng.integers(len(forms)))]
@@ -180,12 +191,13 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     subject_size = 4.0
     rng = streams["layout"]
     kind = _pick_form(rng, shp["roundness"])
+    surfaces = streams["materials"]
     objects.append(SceneObject(1, f"form/{kind}", f"subject_{kind}", _form(kind, subject_size, child(rng)),
-                               [Material("subject", colour(), roughness=0.5)], [pose()],
+                               [_surface(surfaces, "subject", colour(), FORM_KINDS, 0.5)], [pose()],
                                {"role": "subject", "form": kind}, {"generator": "scenes.concept._form"}))
     v, ring, inner = square_ring(subject_size * 3, 2000.0, 0.0)
     ground = Mesh(v, np.vstack([inner, ring]), np.zeros(len(inner) + len(ring), np.int64))
-    objects.append(SceneObject(2, "ground", "ground", ground, [Material("ground", colour(0, 0.6, 0.6), roughness=0.9)],
+    objects.append(SceneObject(2, "ground", "ground", ground, [_surface(surfaces, "ground", colour(0, 0.6, 0.6), GROUND_KINDS, 0.9)],
                                [pose()], {"role": "ground"}, {"generator": "generators.shapes.square_ring"}))
     n, chaos = shp["elements"], shp["chaos"]
     ring_radius = subject_size * 1.6
@@ -203,7 +215,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
         m[2, 3] = size * 0.25 * chaos                # tumbled forms rest partly in the ground
         hue = rng.uniform(0, 360) if multicolour else rng.uniform(-20, 20)
         objects.append(SceneObject(k + 3, f"form/{ekind}", f"element_{k:02d}_{ekind}", _form(ekind, size, child(rng)),
-                                   [Material(f"element {k}", colour(hue, 0.9), roughness=0.6)], [m],
+                                   [_surface(surfaces, f"element {k}", colour(hue, 0.9), FORM_KINDS, 0.6)], [m],
                                    {"role": "element", "form": ekind}, {"generator": "scenes.concept._form"}))
 
     # camera: the subject spans subject_scale of the frame height, sits at subject_x across it, then tilt and roll
@@ -230,13 +242,15 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     camera = Camera(width=width, height=height, lens_mm=focal, poses=[cam @ roll], sensor_width_mm=SENSOR_WIDTH_MM)
 
     el = np.deg2rad(light["sun_elevation_deg"])
-    sun_az = streams["environment"].uniform(0, 2 * np.pi)
+    sky_rng = streams["environment"]
+    sun_az = sky_rng.uniform(0, 2 * np.pi)
     sky = light["sun_strength"] / 4.0
     env = Environment(sun_direction=tuple(np.round([np.cos(el) * np.sin(sun_az), np.cos(el) * np.cos(sun_az), np.sin(el)], 6)),
                       sun_color=kelvin_to_rgb(light["color_temperature_k"]), sun_strength=light["sun_strength"],
                       sun_angle_deg=light["softness_deg"], sky_zenith=colour(0, 0.8, 0.9),
                       sky_horizon=colour(0, 0.4, 1.1), sky_ground=(0.1, 0.1, 0.1), sky_strength=round(sky, 4),
-                      haze_density=causes["atmosphere"]["haze_density"], haze_color=colour(0, 0.3, 1.0))
+                      haze_density=causes["atmosphere"]["haze_density"], haze_color=colour(0, 0.3, 1.0),
+                      cloud_cover=round(float(sky_rng.uniform(0.0, 0.45)), 4), cloud_seed=int(sky_rng.integers(2**31)))
     tags = {"intended_concept": name, "concept_kind": g["kind"], "concept_names": {"en": g["en"], "ko": g["ko"]},
             "causes": causes, "subject_form": kind, "prompt": prompt(g, causes, kind)}
     return SceneSpec(family="concept", category=f"concept/{name}", objects=objects, camera=camera, environment=env,

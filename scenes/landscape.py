@@ -38,11 +38,11 @@ from scenes.text import a_an
 SEASONS = ("summer", "autumn", "winter")
 CAMERA_MODES = ("single", "flythrough", "panorama")
 # surface -> (material kind, colours by season)
-SURFACE_LOOK = {"grass": ("ground", {"summer": ["green"], "autumn": ["ochre", "yellow"], "winter": ["brown"]}),
-                "rock": ("stone", {s: ["grey", "dark_grey"] for s in SEASONS}),
-                "sand": ("ground", {s: ["sandstone"] for s in SEASONS}),
-                "snow": ("plaster", {s: ["white"] for s in SEASONS}),
-                "soil": ("ground", {s: ["brown"] for s in SEASONS})}
+SURFACE_LOOK = {"grass": ("grass", {"summer": ["green"], "autumn": ["ochre", "yellow"], "winter": ["brown"]}),
+                "rock": ("rock", {s: ["grey", "dark_grey"] for s in SEASONS}),
+                "sand": ("sand", {s: ["sandstone"] for s in SEASONS}),
+                "snow": ("snow", {s: ["white"] for s in SEASONS}),
+                "soil": ("soil", {s: ["brown"] for s in SEASONS})}
 
 
 @dataclass
@@ -263,7 +263,7 @@ def _ground_and_water(rng, terrain, grid_classes, biome: str, season: str, objec
                 pose(), {"surface": far_surface, "far": True}, {"generator": "generators.shapes.square_ring"})
     if terrain.water_level is not None:
         half = 4000.0 if BIOMES[biome][3] == "sea" else terrain.extent / 2
-        water_mat = material(rng, "glass", pick(rng, ["blue", "teal"]))
+        water_mat = material(rng, "water", pick(rng, ["blue", "teal"]))
         objects.add("water", "water", rectangle(half, half), [water_mat], pose((0, 0, terrain.water_level)),
                     {"kind": BIOMES[biome][3]}, {"generator": "scenes.landscape.water"})
 

@@ -1,4 +1,5 @@
-"""Depth and normals of an analytic scene (a ground plane and a sphere) against their closed forms."""
+"""Depth and normals of an analytic scene (a ground plane and a sphere) against their closed forms. Both wear materials
+with strong procedural bump (rock, brick): the normal label is the geometry's, which bump must not change."""
 import numpy as np
 import pytest
 import trimesh
@@ -13,7 +14,8 @@ CENTRE, RADIUS = np.array([0.8, 7.0, 1.2]), 1.0
 
 
 def _analytic_scene(width=96, height=72):
-    grey = [Material("grey", (0.5, 0.5, 0.5))]
+    rock = [Material("grey rock", (0.5, 0.5, 0.5), kind="rock", seed=3)]
+    brick = [Material("grey brick", (0.5, 0.5, 0.5), kind="brick", seed=4)]
     r = 400.0
     plane = Mesh(np.array([[-r, -r, 0], [r, -r, 0], [r, r, 0], [-r, r, 0]], float), np.array([[0, 1, 2], [0, 2, 3]]),
                  np.zeros(2, dtype=np.int64))
@@ -21,8 +23,8 @@ def _analytic_scene(width=96, height=72):
     sphere = Mesh(np.asarray(ball.vertices), np.asarray(ball.faces), np.zeros(len(ball.faces), dtype=np.int64))
     camera = Camera(width=width, height=height, lens_mm=30.0, poses=[look_at((0, 0, HEIGHT), (0.3, 10, 0.6))])
     env = Environment((0.3, -0.5, 0.8), (1, 1, 1), 3.0, 1.0, (0.2, 0.3, 0.8), (0.7, 0.8, 0.9), (0.2, 0.2, 0.2), 1.0)
-    return SceneSpec("test", "analytic", [SceneObject(1, "ground", "plane", plane, grey, [pose()]),
-                                         SceneObject(2, "context/tree", "sphere", sphere, grey, [pose(CENTRE)])],
+    return SceneSpec("test", "analytic", [SceneObject(1, "ground", "plane", plane, rock, [pose()]),
+                                         SceneObject(2, "context/tree", "sphere", sphere, brick, [pose(CENTRE)])],
                      camera, env)
 
 
@@ -65,3 +67,8 @@ def test_depth_and_normals_match_the_closed_form(backend):
     # camera-space normals: the plane's is R_w2c @ (0, 0, 1)
     up_in_camera = spec.camera.world_to_camera(0)[:3, :3] @ [0, 0, 1]
     assert np.allclose(passes.normal[on_plane], up_in_camera, atol=1e-3)
+    # and the sphere's is the direction from its centre to the surface point, bricks' bump or not
+    points = origin + rays[on_sphere] * sphere_depth[on_sphere][:, None]
+    outward = (points - CENTRE) / RADIUS @ spec.camera.world_to_camera(0)[:3, :3].T
+    angle = np.degrees(np.arccos(np.clip(np.sum(outward * passes.normal[on_sphere], axis=1), -1, 1)))
+    assert np.max(angle) < 1.0, np.max(angle)

@@ -239,8 +239,8 @@ def test_video_decodes_to_the_frames(clips):
         decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     frames = [read_frame(sample, i)["rgb"] for i in range(len(decoded))]
     assert len(decoded) == len(load_json(sample / "labels.json")["frames"])
-    for got, want in zip(decoded, frames):
-        assert got.shape == want.shape and np.abs(got.astype(float) - want).mean() < 4.0
+    for got, want in zip(decoded, frames):      # lossy H.264 of textured, 8-sample (noisy) preview frames
+        assert got.shape == want.shape and np.abs(got.astype(float) - want).mean() < 6.0
 
 
 @pytest.mark.render
