@@ -17,7 +17,6 @@ pip install -e '.[bench]'. Prints figures; asserts nothing.
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np

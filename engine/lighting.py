@@ -139,6 +139,8 @@ def build_world(tree, light: Lighting):
         colour, strength = g.blend(ramp.outputs["Result"], light.horizon, light.zenith), 1.0
     if light.cloud_cover > 0:
         colour = _clouds(g, colour, direction, up, light)
+    if light.sky_model != "overcast":            # a faint veil of high haze: no real sky is a perfect gradient
+        colour = g.tint(colour, g.around_one(g.noise(3.0, 4, 0.6, vector=direction), 0.025))
     background = g.node("ShaderNodeBackground", {"Color": colour, "Strength": strength})
     tree.links.new(background.outputs["Background"], g.node("ShaderNodeOutputWorld").inputs["Surface"])
 
@@ -149,12 +151,12 @@ def _clouds(g: Graph, sky, direction, up, light: Lighting):
     the layer is too far away to resolve."""
     layer = g.vec("ADD", g.node("ShaderNodeVectorMath", {"Vector": direction, "Scale": g.math("DIVIDE", 1500.0, up)},
                                 operation="SCALE").outputs["Vector"], tuple(np.multiply(g.offset, 40.0)))
-    body = g.noise(1 / 1800.0, 8, 0.62, vector=layer)
+    body = g.noise(1 / 1800.0, 5, 0.62, vector=layer)
     cut = 0.5 + 0.065 * float(np.clip(np.sqrt(2) * _erfinv(1 - 2 * light.cloud_cover), -3, 3))   # share above it
     density = g.node("ShaderNodeMapRange", {"Value": body, "From Min": cut - 0.01, "From Max": cut + 0.05,
                                             "To Min": 0.0, "To Max": 1.0}).outputs["Result"]
     near = g.node("ShaderNodeMapRange", {"Value": up, "From Min": 0.02, "From Max": 0.2}).outputs["Result"]
-    lit = g.blend(g.noise(1 / 700.0, 4, 0.6, vector=layer), light.cloud_shade, light.cloud_lit)
+    lit = g.blend(g.noise(1 / 700.0, 2, 0.6, vector=layer), light.cloud_shade, light.cloud_lit)
     return g.blend(g.math("MULTIPLY", density, near), sky, lit)
 
 

@@ -119,9 +119,9 @@ class Graph:
         return self.around_one(self.noise(1.0 / size_m, 2.0), std)
 
     def grunge(self, std: float, largest_m: float = 4.0, roughness: float = 0.62):
-        """Variation on every scale from `largest_m` down to centimetres (fBm noise, 5 octaves): the stains, wear
+        """Variation on every scale from `largest_m` down to centimetres (fBm noise, 7 octaves): the stains, wear
         and unevenness that make real surfaces read as surfaces at any distance."""
-        return self.around_one(self.noise(1.0 / largest_m, 5, roughness), std)
+        return self.around_one(self.noise(1.0 / largest_m, 7, roughness), std)
 
     def product(self, *factors):
         sockets = [f for f in factors if not isinstance(f, float)]
@@ -178,7 +178,7 @@ V, E, W = TEXTURE_STATS["voronoi"], TEXTURE_STATS["edge"], TEXTURE_STATS["wave"]
 def _stone(g, base, m, r):
     cells = g.voronoi(r.uniform(0.8, 2.0))
     grain = g.noise(r.uniform(8, 14), 6)
-    albedo = g.tint(base, g.product(g.grunge(0.14, 6.0), g.around_one(cells, 0.08, V), g.around_one(grain, 0.06)))
+    albedo = g.tint(base, g.product(g.grunge(0.14, 6.0), g.around_one(cells, 0.08, V), g.around_one(grain, 0.1)))
     return albedo, g.smooth(0.2, 2.0), cells, 0.35, {}
 
 
@@ -218,16 +218,17 @@ def _tile(g, base, m, r):
 
 
 def _concrete(g, base, m, r):
-    pores = g.voronoi(r.uniform(60, 120))
+    pores = g.noise(r.uniform(60, 120), 1)
     albedo = g.tint(base, g.product(g.grunge(0.13, 3.0), g.around_one(g.noise(0.3, 3), 0.06)))
     return albedo, g.smooth(0.2, 1.0), pores, 0.25, {}
 
 
 def _plaster(g, base, m, r):
-    stucco = g.noise(r.uniform(30, 60), 2)
+    stucco = g.noise(r.uniform(15, 30), 3, 0.6)
     streaks = g.noise(1.0, 3, vector=g.scaled(3.0, 3.0, 0.5))          # rain streaks run down the wall
-    albedo = g.tint(base, g.product(g.grunge(0.1, 3.0), g.around_one(streaks, 0.02 + 0.03 * m.wear)))
-    return albedo, g.smooth(0.15, 1.0), stucco, 0.2, {}
+    albedo = g.tint(base, g.product(g.grunge(0.1, 3.0), g.around_one(streaks, 0.02 + 0.03 * m.wear),
+                                    g.around_one(stucco, 0.05)))
+    return albedo, g.smooth(0.15, 1.0), stucco, 0.45, {}
 
 
 def _wood(g, base, m, r):
@@ -276,14 +277,15 @@ def _grass(g, base, m, r):
     dry = tuple(np.clip(np.asarray(base) * np.array([1.5, 1.15, 0.55]), 0, 1).tolist())   # straw-coloured patches
     lush = _joints(base, 0.2, dry)
     patches = g.math("POWER", g.noise(r.uniform(0.03, 0.08), 6, 0.6), 2.0)
-    albedo = g.tint(g.blend(g.math("MULTIPLY", patches, 0.8), lush, dry), g.grunge(0.18, r.uniform(2, 5), 0.66))
+    albedo = g.tint(g.blend(g.math("MULTIPLY", patches, 0.8), lush, dry),
+                    g.product(g.grunge(0.18, r.uniform(2, 5), 0.66), g.around_one(g.noise(r.uniform(8, 15), 2), 0.08)))
     return albedo, g.smooth(0.1, 1.0), g.noise(20, 2), 0.6, {}
 
 
 def _rock(g, base, m, r):
     cracks = g.voronoi(r.uniform(0.8, 2.0), "DISTANCE_TO_EDGE")
     strata = g.wave(r.uniform(0.5, 1.5), 4, direction="Z", detail=4)
-    albedo = g.tint(base, g.product(g.around_one(strata, 0.1, W), g.grunge(0.2, 8.0), g.around_one(cracks, 0.08, E)))
+    albedo = g.tint(base, g.product(g.around_one(strata, 0.1, W), g.grunge(0.2, 8.0, 0.68), g.around_one(cracks, 0.12, E)))
     height_field = g.math("MINIMUM", g.math("MULTIPLY", cracks, 4.0), 1.0)
     return albedo, g.smooth(0.15, 2.0), height_field, 0.9, {}
 

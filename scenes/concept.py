@@ -250,7 +250,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
                       sun_angle_deg=light["softness_deg"], sky_zenith=colour(0, 0.8, 0.9),
                       sky_horizon=colour(0, 0.4, 1.1), sky_ground=(0.1, 0.1, 0.1), sky_strength=round(sky, 4),
                       haze_density=causes["atmosphere"]["haze_density"], haze_color=colour(0, 0.3, 1.0),
-                      cloud_cover=round(float(sky_rng.uniform(0.0, 0.45)), 4), cloud_seed=int(sky_rng.integers(2**31)))
+                      cloud_cover=round(float(sky_rng.uniform(0.1, 0.6)), 4), cloud_seed=int(sky_rng.integers(2**31)))
     tags = {"intended_concept": name, "concept_kind": g["kind"], "concept_names": {"en": g["en"], "ko": g["ko"]},
             "causes": causes, "subject_form": kind, "prompt": prompt(g, causes, kind)}
     return SceneSpec(family="concept", category=f"concept/{name}", objects=objects, camera=camera, environment=env,

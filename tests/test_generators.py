@@ -5,6 +5,7 @@ import pytest
 from engine.labels import ClipLayers
 from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
+from generators import context
 from generators.landmarks import CATALOGUE, TYPES, landmark
 from job.config import compose
 from scenes import landmark as recipe
@@ -82,3 +83,21 @@ def test_captions_are_bilingual_and_follow_visibility():
 
 def test_korean_object_particle_follows_the_final_syllable():
     assert obj("탑") == "탑을" and obj("오벨리스크") == "오벨리스크를"
+
+
+def test_sub_object_detail_is_part_of_its_object():
+    """Windows, sills and doors are faces of the building's own mesh (their materials 2 and 3), leaves of the tree's,
+    the kerb of the ground's: the backend gives every face of an object its instance id and class, so sub-object
+    detail is labelled as its object (the masks, boxes and class tests on real renders cover the rest)."""
+    rng = np.random.default_rng(5)
+    mesh, materials, params = context.building(rng)
+    kinds = [m.kind for m in materials]
+    assert kinds[2:] == ["glass", "wood"] and params["storeys"] >= 1
+    used = set(np.unique(mesh.face_material).tolist())
+    assert {2, 3} <= used                                               # panes and the door are in the mesh
+    lo, hi = mesh.vertices.min(axis=0), mesh.vertices.max(axis=0)
+    assert hi[0] - lo[0] <= params["width"] + 0.45                      # proud of the walls by centimetres only
+    tree_mesh, tree_materials, _ = context.tree(rng, kind="deciduous")
+    assert [m.kind for m in tree_materials] == ["bark", "foliage"] and set(np.unique(tree_mesh.face_material)) == {0, 1}
+    ground, ground_materials, _ = context.ground(rng, 10.0, 100.0)
+    assert ground_materials[2].kind == "stone" and (ground.face_material == 2).sum() == 4 * 12   # four kerb boxes
