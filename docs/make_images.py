@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "runs" / "docs"
 SHEETS = {"landmark": ["scene=landmark", "n=8", "seed=11"],
-          "landscape": ["scene=landscape", "n=8", "seed=4", "render.resolution=[384,216]"],
+          "landscape": ["scene=landscape", "n=8", "seed=16", "render.resolution=[384,216]"],
           "concept": ["scene=concept", "n=12", "seed=2"],
           "asset": ["scene=asset", "n=8", "seed=1", "scene.frames=4"]}
 MOTION = ["scene=motion", "n=5", "seed=6", "render.resolution=[256,192]", "scene.frames=24", "scene.fps=12",

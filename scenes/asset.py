@@ -73,7 +73,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     stage_v, stage_ring, stage_inner = square_ring(radius * 1.5, radius * 30, 0.0)
     stage = Mesh(stage_v, np.vstack([stage_inner, stage_ring]), np.zeros(len(stage_inner) + len(stage_ring), np.int64))
     objects = [SceneObject(1, class_path, f"{name}_asset", mesh, mats, [pose()], params, source),
-               SceneObject(2, "ground", "stage", stage, [material(streams["stage"], "concrete", "grey", jitter=0.0)], [pose()],
+               SceneObject(2, "ground", "stage", stage, [material(streams["stage"], "plaster", "grey", jitter=0.0)], [pose()],
                            {"stage": True}, {"generator": "generators.shapes.square_ring"})]
     half_fov = np.arctan(18.0 * min(1.0, height / width) / cfg.focal_mm)
     distance = radius / np.sin(half_fov) / cfg.fill
