@@ -283,9 +283,12 @@ class BlenderBackend:
         return frames
 
     def render_only(self):
-        """A bare render with no read-back (benchmarks compare the engine against this)."""
-        with blender_log_silenced():
-            self.bpy.ops.render.render(write_still=False)
+        """The same render(s) as one frame of render(), with nothing written or read back (benchmarks compare the
+        engine against this)."""
+        for beauty in ((False, True) if self.look == "photo" else (True,)):
+            self._sampling(beauty)
+            with blender_log_silenced():
+                self.bpy.ops.render.render(write_still=False)
 
     def read_passes(self, spec: SceneSpec, frame: int) -> FramePasses:
         parts = _exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers
