@@ -1,6 +1,8 @@
 """Primitive solids and a builder that joins them into one multi-material mesh (trimesh + numpy, no bpy)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import trimesh
 
@@ -30,12 +32,21 @@ def frustum(r_bottom: float, r_top: float, height: float, sections: int = 16) ->
     return trimesh.Trimesh(vertices, faces, process=False)
 
 
+@lru_cache(maxsize=None)
+def _unit(shape: str, subdivisions: int = 0):
+    """Vertices and faces of a unit box or icosphere, made once (trees and facades use hundreds per scene)."""
+    m = trimesh.creation.box(extents=(1.0, 1.0, 1.0)) if shape == "box" else trimesh.creation.icosphere(subdivisions)
+    return np.asarray(m.vertices, dtype=np.float64), np.asarray(m.faces, dtype=np.int64)
+
+
 def box(size, center=(0.0, 0.0, 0.0)) -> trimesh.Trimesh:
-    return trimesh.creation.box(extents=size, transform=trimesh.transformations.translation_matrix(center))
+    vertices, faces = _unit("box")
+    return trimesh.Trimesh(vertices * np.asarray(size, float) + np.asarray(center, float), faces, process=False)
 
 
 def sphere(radius: float, subdivisions: int = 2) -> trimesh.Trimesh:
-    return trimesh.creation.icosphere(subdivisions=subdivisions, radius=radius)
+    vertices, faces = _unit("sphere", subdivisions)
+    return trimesh.Trimesh(vertices * radius, faces, process=False)
 
 
 def dome(radius: float, rings: int = 6, sections: int = 16) -> trimesh.Trimesh:
@@ -101,15 +112,12 @@ def limb(start, end, radius: float) -> trimesh.Trimesh:
 
 def place(mesh: trimesh.Trimesh, translation=(0.0, 0.0, 0.0), yaw: float = 0.0, scale=1.0,
           rotation: np.ndarray | None = None) -> trimesh.Trimesh:
-    """A transformed copy: scale (scalar or per axis), then rotation (3x3, or yaw about Z), then translation."""
-    m = mesh.copy()
-    m.apply_scale(scale) if np.isscalar(scale) else m.apply_transform(np.diag(list(scale) + [1.0]))
+    """A transformed copy: scale (scalar or per axis, positive), then rotation (3x3, or yaw about Z), then translation."""
     if rotation is None:
-        rotation = trimesh.transformations.rotation_matrix(yaw, [0, 0, 1])[:3, :3]
-    t = np.eye(4)
-    t[:3, :3], t[:3, 3] = rotation, translation
-    m.apply_transform(t)
-    return m
+        c, s = np.cos(yaw), np.sin(yaw)
+        rotation = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    vertices = np.asarray(mesh.vertices, dtype=np.float64) * np.asarray(scale, dtype=np.float64)
+    return trimesh.Trimesh(vertices @ np.asarray(rotation).T + np.asarray(translation, float), mesh.faces, process=False)
 
 
 class MeshBuilder:
