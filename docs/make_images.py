@@ -34,9 +34,9 @@ def render(name: str, args: list) -> Path:
 
 def motion_strip(out: Path, path: Path):
     tiles = []
+    skeleton = json.loads((out / "dataset.json").read_text())["taxonomy"]["skeletons"]["humanoid"]["bones"]
     for sample in sorted((out / "samples").glob("0*")):
         labels = json.loads((sample / "labels.json").read_text())
-        skeleton = next(iter(labels_skeletons(out).values()))
         n = len(labels["frames"])
         row = []
         for column, f in enumerate(np.linspace(0, n - 1, 4).round().astype(int)):
@@ -69,11 +69,6 @@ def motion_strip(out: Path, path: Path):
         for c, image in enumerate(row):
             sheet.paste(image, (c * width, r * height))
     sheet.save(path)
-
-
-def labels_skeletons(out: Path) -> dict:
-    taxonomy = json.loads((out / "dataset.json").read_text())["taxonomy"]
-    return {name: s["bones"] for name, s in taxonomy["skeletons"].items() if name == "humanoid"}
 
 
 def main():

@@ -166,7 +166,10 @@ class BlenderBackend:
     def build(self, spec: SceneSpec):
         from mathutils import Matrix, Vector
         bpy, env = self.bpy, spec.environment
-        self.reset()
+        # always from a fresh session: Blender is one per process, and another backend in it (tests make a few) may
+        # have reloaded it since, freeing this one's scene, sun and camera
+        with blender_log_silenced():
+            self._new_scene()
         self._dirty = True
         s = self.scene
         self.light = lighting(env) if self.look == "photo" else recipe_lighting(env)
@@ -274,21 +277,21 @@ class BlenderBackend:
         for frame in range(spec.n_frames):
             if spec.n_frames > 1:
                 self.scene.frame_set(frame + 1)  # keyframed poses (see build)
-            renders = (False, True) if self.look == "photo" else (True,)
-            for beauty in renders:
-                self._sampling(beauty)
-                with blender_log_silenced():
-                    self.bpy.ops.render.render(write_still=True)
+            self._render_frame(write=True)
             frames.append(self.read_passes(spec, frame))
         return frames
+
+    def _render_frame(self, write: bool):
+        """The data render, then (photo look) the beauty render, of the current frame."""
+        for beauty in ((False, True) if self.look == "photo" else (True,)):
+            self._sampling(beauty)
+            with blender_log_silenced():
+                self.bpy.ops.render.render(write_still=write)
 
     def render_only(self):
         """The same render(s) as one frame of render(), with nothing written or read back (benchmarks compare the
         engine against this)."""
-        for beauty in ((False, True) if self.look == "photo" else (True,)):
-            self._sampling(beauty)
-            with blender_log_silenced():
-                self.bpy.ops.render.render(write_still=False)
+        self._render_frame(write=False)
 
     def read_passes(self, spec: SceneSpec, frame: int) -> FramePasses:
         parts = _exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers

@@ -18,7 +18,8 @@ from engine.shading import Graph
 
 # Blender 5.0's MULTIPLE_SCATTERING sky (air, aerosol and ozone densities 1, sea level), per sun elevation (degrees):
 # the sun disc's irradiance on a surface facing it, and the sky's irradiance on a horizontal surface, linear Rec.709,
-# in the sky texture's units (measured by rendering: bench/gpu-free, see tests/test_lighting.py for a spot check).
+# in the sky texture's units (measured by rendering a white plane under the sky, and the disc through a narrow camera;
+# tests/test_lighting.py re-measures the sky at one elevation, so a Blender that changes its sky shows up).
 SUN_SKY = np.array([
     (0.5, 10.177, 1.793, 0.0, 1.4759, 1.6181, 2.2939), (1, 17.75, 3.984, 0.0, 1.7225, 1.9629, 2.7304),
     (2, 33.518, 10.574, 0.07, 2.1851, 2.6884, 3.7072), (3, 48.271, 18.972, 1.639, 2.6013, 3.4178, 4.7838),

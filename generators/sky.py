@@ -54,7 +54,7 @@ def environment(rng: np.random.Generator, time_of_day: str, weather: str):
         sky_zenith=tuple(np.round(zenith, 4).tolist()), sky_horizon=tuple(np.round(horizon, 4).tolist()),
         sky_ground=(0.2, 0.2, 0.2), sky_strength=round(1.0 - 0.4 * warmth, 4),
         haze_density=round(haze, 6), haze_color=tuple(np.round(horizon * 0.9 + 0.1, 4).tolist()),
-        sky_model=sky_model, sun_factor=strength_factor if sky_model == "physical" else strength_factor / 2,
+        sky_model=sky_model, sun_factor=strength_factor,
         dome_factor=dome, exposure_key=0.2 if weather == "foggy" else EXPOSURE_KEY.get(time_of_day, 0.18),
         cloud_cover=cover, cloud_seed=cloud_seed)
     tags = {"time_of_day": time_of_day, "weather": weather, "hour": round(float(hour), 2),

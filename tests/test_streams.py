@@ -3,6 +3,7 @@ concern leaves what a seed gives in the others unchanged (README "Random streams
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from engine.streams import Streams, child, concern_key
 from job.config import compose
 from scenes import FAMILIES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Perturbed(Streams):
@@ -41,8 +44,8 @@ def test_concerns_are_separate_stable_and_reused():
     # the concern's number does not depend on Python's per-process string hashing
     code = "from engine.streams import concern_key; print(concern_key('camera'))"
     for seed in ("1", "2"):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": seed,
-                             "PYTHONPATH": "."}, check=True).stdout
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                             env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}, check=True).stdout
         assert int(out) == concern_key("camera")
 
 
