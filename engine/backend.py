@@ -96,6 +96,9 @@ class BlenderBackend:
             s.render.threads_mode, s.render.threads = "FIXED", int(r.threads)
         self._sampling(beauty=self.look == "flat")
         s.cycles.max_bounces, s.cycles.diffuse_bounces, s.cycles.glossy_bounces = 4, 2, 2
+        # few lights (sun, sky, a room's lamps and windows): the light tree costs more than it saves (an interior
+        # rendered 25 % quicker without it, same look after denoising)
+        s.cycles.use_light_tree = False
         # what Blender itself would show (the .blend's renders): the flat look's Standard view, or the photo look's AgX
         # with the exposure the backend meters (set before saving a .blend); our rgb.png is made the same way
         s.view_settings.view_transform = "Standard" if self.look == "flat" else "AgX"

@@ -20,6 +20,28 @@ def apply_haze(linear_rgb: np.ndarray, depth: np.ndarray, density: float, color,
     return linear_rgb * (1.0 - amount) + np.asarray(color, dtype=np.float32) * amount
 
 
+def srgb8_to_linear(srgb8: np.ndarray) -> np.ndarray:
+    c = srgb8.astype(np.float32) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def camera_effects(srgb8: np.ndarray, rng: np.random.Generator, sensor_noise: float, vignetting: float) -> np.ndarray:
+    """What a real camera adds to the picture, in linear light, to the RGB only (no label moves): vignetting, the
+    cos^4-like fall-off towards the corners (gain 1 / (1 + v r^2)^2, r = 1 at a corner), and sensor noise, signal-
+    dependent shot noise plus read noise (Gaussian, per channel), scaled by `sensor_noise` (1: a phone at high ISO)."""
+    if sensor_noise <= 0 and vignetting <= 0:
+        return srgb8
+    linear = srgb8_to_linear(srgb8[..., :3])
+    h, w = linear.shape[:2]
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    r2 = ((x + 0.5 - w / 2) ** 2 + (y + 0.5 - h / 2) ** 2) / ((w / 2) ** 2 + (h / 2) ** 2)
+    linear = linear * (1.0 / (1.0 + vignetting * r2) ** 2)[..., None]
+    if sensor_noise > 0:
+        sigma = np.sqrt(0.004 * sensor_noise * linear + (0.002 * sensor_noise) ** 2)
+        linear = linear + sigma * rng.standard_normal(linear.shape, dtype=np.float32)
+    return linear_to_srgb8(linear)
+
+
 def linear_to_srgb8(linear_rgb: np.ndarray) -> np.ndarray:
     """Scene-linear RGB -> 8-bit sRGB (the 'Standard' view transform: clip, then the sRGB transfer curve)."""
     c = np.clip(linear_rgb, 0.0, 1.0)

@@ -104,6 +104,7 @@ class Provenance(TypedDict):
     assets: list
     augment: dict | None
     statement: str
+    camera_effects: dict                # render.sensor_noise and render.vignetting applied to the RGB (0: off)
 
 
 class SampleLabels(TypedDict):

@@ -34,7 +34,15 @@ def flat_material(tree, spec):
     bsdf.inputs["Base Color"].default_value = (*spec.base_color, 1.0)
     bsdf.inputs["Roughness"].default_value = spec.roughness
     bsdf.inputs["Metallic"].default_value = spec.metallic
+    emit(bsdf, spec)
     write_geometric_normal(tree)
+
+
+def emit(bsdf, spec):
+    """A lamp or window glows in its base colour."""
+    if spec.emission > 0:
+        bsdf.inputs["Emission Color"].default_value = (*spec.base_color, 1.0)
+        bsdf.inputs["Emission Strength"].default_value = spec.emission
 
 
 class Graph:
@@ -309,6 +317,12 @@ def _water(g, base, m, r):
             g.math("ADD", waves, g.math("MULTIPLY", ripples, 0.2)), 0.4, {"Specular IOR Level": 0.6})
 
 
+def _foam(g, base, m, r):
+    """Surf at the shore: white streaks broken by the water showing through."""
+    streaks = g.math("POWER", g.noise(r.uniform(0.8, 1.5), 4, 0.6, vector=g.scaled(1.0, 4.0, 1.0)), 2.0)
+    return g.tint(base, g.around_one(streaks, 0.35, (0.254, 0.065))), g.smooth(0.2, 1.0), streaks, 0.3, {}
+
+
 def _fabric(g, base, m, r):
     pitch = r.uniform(150, 300)
     warp = g.wave(pitch, 0.0, direction="X", vector=_wall_uv(g))
@@ -352,11 +366,16 @@ def _plastic(g, base, m, r):
     return g.tint(base, g.grunge(0.06, 2.0)), g.smooth(0.2, 1.0), g.noise(40, 3), 0.05, {}
 
 
+# rounded edges in the shading (Cycles' Bevel node): real edges are never knife-sharp, and the highlight they catch
+# is much of what tells a solid from a paper model; metres of radius per kind (the geometry and labels stay sharp)
+BEVEL_M = {"stone": 0.03, "marble": 0.02, "brick": 0.02, "concrete": 0.025, "wood": 0.01, "metal": 0.005, "bronze": 0.01,
+           "tile": 0.01, "plaster": 0.02, "paving": 0.01, "paint": 0.01, "rubber": 0.005, "cardboard": 0.003, "": 0.01}
+
 RECIPES = {"stone": _stone, "marble": _marble, "brick": _brick, "concrete": _concrete, "wood": _wood, "metal": _metal,
            "bronze": _bronze, "glass": _glass, "tile": _tile, "plaster": _plaster, "foliage": _foliage, "bark": _bark,
            "ground": _ground, "paving": _paving, "fabric": _fabric, "leather": _leather, "hair": _hair, "skin": _skin,
            "paint": _paint, "rubber": _rubber, "cardboard": _cardboard, "grass": _grass, "rock": _rock, "sand": _sand,
-           "snow": _snow, "soil": _ground, "water": _water}
+           "snow": _snow, "soil": _ground, "water": _water, "foam": _foam}
 
 
 def photo_material(tree, spec):
@@ -366,6 +385,11 @@ def photo_material(tree, spec):
     g = Graph(tree, spec.seed)
     recipe = RECIPES.get(spec.kind, _plastic)
     albedo, rough, height, strength, extra = recipe(g, tuple(spec.base_color), spec, rng)
+    if spec.wet_below is not None:          # wet ground by the water: darker and glossier, fading over 40 cm up
+        z = g.node("ShaderNodeSeparateXYZ", {"Vector": g.nodes.new("ShaderNodeNewGeometry").outputs["Position"]}).outputs["Z"]
+        dry = g.math("MULTIPLY", g.math("SUBTRACT", z, spec.wet_below), 2.5, clamp=True)
+        albedo = g.tint(albedo, g.math("MULTIPLY_ADD", dry, 0.45, 0.55))
+        rough = g.math("MULTIPLY", rough, g.math("MULTIPLY_ADD", dry, 0.6, 0.4))
     bsdf = tree.nodes["Principled BSDF"]
     g._set(bsdf.inputs["Base Color"], albedo)
     g._set(bsdf.inputs["Roughness"], g.math("MULTIPLY", rough, spec.roughness, clamp=True) if hasattr(rough, "links")
@@ -373,8 +397,16 @@ def photo_material(tree, spec):
     bsdf.inputs["Metallic"].default_value = spec.metallic
     for name, value in extra.items():
         bsdf.inputs[name].default_value = value
+    emit(bsdf, spec)
+    normal = None
+    if spec.kind in BEVEL_M or spec.kind not in RECIPES:
+        normal = g.node("ShaderNodeBevel", {"Radius": BEVEL_M.get(spec.kind, BEVEL_M[""])}, samples=4).outputs["Normal"]
     if height is not None and strength > 0:
         bump = g.node("ShaderNodeBump", {"Height": height, "Strength": strength, "Distance": 0.02})
-        tree.links.new(bump.outputs["Normal"], bsdf.inputs["Normal"])
+        if normal is not None:
+            tree.links.new(normal, bump.inputs["Normal"])
+        normal = bump.outputs["Normal"]
+    if normal is not None:
+        tree.links.new(normal, bsdf.inputs["Normal"])
     write_geometric_normal(tree)
 

@@ -26,6 +26,8 @@ class Material:
     color_name: str = ""            # named colour the base colour was drawn from (a tag)
     seed: int = 0                   # where the photo look's procedural patterns start (no two objects alike)
     wear: float = 0.0               # 0..1: weathering where the recipe has it (rain streaks, patina)
+    wet_below: float | None = None  # world height (m) under which the surface is wet: darker and glossier (a shore)
+    emission: float = 0.0           # a light's glowing surface (lamp, window): radiance in the base colour (W/m^2/sr)
 
 
 @dataclass

@@ -5,7 +5,7 @@ import numpy as np
 import trimesh
 
 from generators.materials import material, pick
-from generators.shapes import MeshBuilder, box, frustum, in_ellipsoid, limb, lump, place, sphere, square_ring
+from generators.shapes import MeshBuilder, box, dome, frustum, in_ellipsoid, limb, lump, place, sphere, square_ring
 
 
 def ground(rng, plaza_half: float, extent: float):
@@ -68,7 +68,7 @@ def _facades(b: MeshBuilder, rng, w: float, d: float, h: float) -> int:
     return storeys
 
 
-def tree(rng, kind: str | None = None, foliage=("green", "green", "teal", "ochre")):
+def tree(rng, kind: str | None = None, foliage=("leaf_green", "leaf_green", "olive", "ochre")):
     """A deciduous tree (a trunk forking into branches under a crown of leaf clusters) or a conifer (a trunk inside
     tiers of ragged, drooping whorls); `foliage` lists the named colours to draw from. All geometry: no alpha
     cut-outs, so masks stay hard."""
@@ -111,16 +111,42 @@ def _whorl(rng, radius: float, height: float, z: float) -> trimesh.Trimesh:
     return trimesh.Trimesh(v, np.asarray(m.faces), process=False)
 
 
+PROPS = ("lamppost", "bench", "bollard", "planter", "sign", "litter")
+
+
 def prop(rng, kind: str | None = None):
-    """A street prop: lamp post or bench (drawn unless `kind` is given)."""
-    kind = kind or pick(rng, ["lamppost", "bench"])
+    """Street furniture and clutter (drawn unless `kind` is given): lamp post, bench, bollard, planter with a shrub,
+    sign on a pole, litter (a crumpled paper or a can). Materials: 0 metal, 1 wood, 2 the prop's own."""
+    kind = kind or pick(rng, ["lamppost", "bench", "bench", "bollard", "bollard", "planter", "sign", "litter"])
     mats = [material(rng, "metal", pick(rng, ["black", "dark_grey", "green"])), material(rng, "wood", "brown")]
     b = MeshBuilder()
     if kind == "lamppost":
         h = rng.uniform(3.5, 6)
         b.add(frustum(0.08, 0.06, h, 8), 0).add(place(sphere(0.25, 1), (0, 0, h)), 0)
-    else:
+    elif kind == "bench":
         b.add(box((1.8, 0.5, 0.08), (0, 0, 0.45)), 1).add(box((1.8, 0.06, 0.45), (0, 0.22, 0.7)), 1)
         for x in (-0.8, 0.8):
             b.add(box((0.06, 0.45, 0.45), (x, 0, 0.225)), 0)
+    elif kind == "bollard":
+        h = rng.uniform(0.7, 1.0)
+        b.add(frustum(0.1, 0.09, h, 12), 0).add(place(dome(0.09, 3, 12), (0, 0, h)), 0)
+        mats.append(material(rng, "paint", pick(rng, ["white", "yellow", "red"])))
+        b.add(frustum(0.102, 0.101, 0.06, 12).apply_translation((0, 0, h - 0.15)), 2)        # reflective band
+    elif kind == "planter":
+        w, h = rng.uniform(0.6, 1.2), rng.uniform(0.4, 0.7)
+        mats.append(material(rng, "concrete", pick(rng, ["grey", "sandstone"])))
+        mats.append(material(rng, "foliage", pick(rng, ["leaf_green", "olive"]), jitter=0.15))
+        b.add(box((w, w, h), (0, 0, h / 2)), 2)
+        for _ in range(5):
+            r = w * rng.uniform(0.2, 0.3)
+            b.add(place(lump(rng), (*rng.uniform(-w / 4, w / 4, 2), h + r * 0.6), scale=r), 3)
+    elif kind == "sign":
+        h = rng.uniform(2.2, 2.8)
+        mats.append(material(rng, "paint", pick(rng, ["blue", "red", "white", "yellow"])))
+        b.add(frustum(0.035, 0.035, h, 8), 0).add(box((rng.uniform(0.5, 0.8), 0.03, rng.uniform(0.4, 0.6)), (0, 0.05, h - 0.3)), 2)
+    else:                                                                     # litter
+        mats.append(material(rng, pick(rng, ["cardboard", "metal", "fabric"]), pick(rng, ["white", "red", "grey", "brown"])))
+        s = rng.uniform(0.06, 0.15)
+        flat = rng.uniform(0.25, 0.5)                                        # crumpled flat, not a ball
+        b.add(place(lump(rng), (0, 0, s * flat * 0.5), scale=(s * rng.uniform(1.0, 1.6), s, s * flat)), 2)
     return b.build(), mats, {"kind": kind}

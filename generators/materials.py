@@ -17,6 +17,8 @@ COLORS = {
     "brown": ("brown", "갈색", (110, 72, 44)),
     "green": ("green", "초록", (52, 110, 72)),
     "teal": ("teal", "청록색", (60, 140, 130)),
+    "leaf_green": ("leafy green", "잎빛 초록", (62, 92, 36)),       # foliage: leaves are yellower and darker than paint
+    "olive": ("olive", "올리브색", (96, 102, 44)),
     "blue": ("blue", "파란", (50, 80, 150)),
     "black": ("black", "검은", (30, 30, 32)),
     "gold": ("golden", "금빛", (212, 170, 70)),
@@ -54,6 +56,7 @@ KINDS = {
     "snow": ("snow", "눈", (0.5, 0.8), 0.0),
     "soil": ("soil", "흙", (0.85, 1.0), 0.0),
     "water": ("water", "물", (0.02, 0.06), 0.0),
+    "foam": ("foam", "물거품", (0.6, 0.9), 0.0),
 }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.spec import Mesh
+from generators.shapes import square_ring
 
 # biome -> (amplitude m, ridged share, base frequency (cycles over the extent), water: none | sea | lake | river,
 #           snowline as a fraction of amplitude (None: no snow), dry: sand instead of grass)
@@ -196,3 +197,38 @@ def border_falloff(t: Terrain, margin: float = 0.12) -> Terrain:
 
 def base_level(t: Terrain) -> float:
     return float(np.quantile(t.heights, 0.2))
+
+
+def water_surface(rng, t: Terrain, kind: str, far_half: float, cells: int = 400) -> Mesh:
+    """The water over the terrain patch as a waved grid (in the water's frame, z = 0 at rest), its faces in shallow
+    water (< 0.3 m) in material 1 (foam at the shore), the rest in material 0; the sea continues flat to `far_half`.
+    Waves: a few directional swells round one wind direction, steepness a few per cent; they die out towards the
+    shore (amplitude with depth over 3 m), so the water meets the land along the terrain's own contour."""
+    wind = rng.uniform(0, 2 * np.pi)
+    wavelengths = rng.uniform(*((4.0, 24.0) if kind == "sea" else (1.5, 8.0)), 6)
+    angles = wind + rng.uniform(-0.7, 0.7, 6)
+    phases = rng.uniform(0, 2 * np.pi, 6)
+    steepness = rng.uniform(0.02, 0.04) / np.sqrt(len(wavelengths))
+    axis = np.linspace(-t.extent / 2, t.extent / 2, cells + 1)
+    gx, gy = np.meshgrid(axis, axis)
+    depth = t.water_level - t.height_at(gx.ravel(), gy.ravel())
+    z = np.zeros(len(depth))
+    for lam, angle, phase in zip(wavelengths, angles, phases):
+        k = 2 * np.pi / lam
+        z += steepness / k * np.sin(k * (gx.ravel() * np.cos(angle) + gy.ravel() * np.sin(angle)) + phase)
+    edge = np.minimum(t.extent / 2 - np.abs(gx.ravel()), t.extent / 2 - np.abs(gy.ravel())) / (0.1 * t.extent)
+    z *= np.clip(depth / 3.0, 0.0, 1.0) * np.clip(edge, 0.0, 1.0)      # calm at the border: the far sea is flat
+    idx = np.arange((cells + 1) ** 2).reshape(cells + 1, cells + 1)
+    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, 1:].ravel(), idx[1:, :-1].ravel()
+    faces = np.concatenate([np.column_stack([a, b, c]), np.column_stack([a, c, d])])
+    face_depth = depth[faces]
+    faces, face_depth = faces[face_depth.max(axis=1) > -0.5], face_depth[face_depth.max(axis=1) > -0.5]  # not under land
+    vertices = np.column_stack([gx.ravel(), gy.ravel(), z])
+    face_material = (face_depth.min(axis=1) < 0.3).astype(np.int64)
+    if kind == "sea":
+        ring_v, ring, _ = square_ring(t.extent / 2, far_half, 0.0)
+        faces = np.vstack([faces, ring + len(vertices)])
+        vertices = np.vstack([vertices, ring_v])
+        face_material = np.concatenate([face_material, np.zeros(len(ring), np.int64)])
+    used, remap = np.unique(faces, return_inverse=True)
+    return Mesh(vertices[used], remap.reshape(-1, 3), face_material)

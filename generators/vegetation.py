@@ -7,7 +7,7 @@ import trimesh
 from generators.materials import material, pick
 from generators.shapes import MeshBuilder, frustum, in_ellipsoid, lump, place, sphere
 
-FOLIAGE = {"summer": ("green", "green", "teal"), "autumn": ("ochre", "red", "yellow"), "winter": ("brown", "dark_grey")}
+FOLIAGE = {"summer": ("leaf_green", "leaf_green", "olive", "green"), "autumn": ("ochre", "red", "yellow"), "winter": ("brown", "dark_grey")}
 
 
 def bush(rng, foliage):

@@ -39,6 +39,8 @@ class RenderConfig:
     threads: int = MISSING
     look: str = MISSING
     exposure_ev: float = MISSING
+    sensor_noise: float = MISSING
+    vignetting: float = MISSING
 
 
 @dataclass
@@ -205,6 +207,8 @@ def validate(cfg: DictConfig):
     require(r.threads >= 0, f"render.threads: {r.threads} is not allowed; give 0 (all cores) or a positive count")
     require(r.look in LOOKS, f"render.look: '{r.look}' is not allowed; choose one of {', '.join(LOOKS)}")
     require(-10 <= r.exposure_ev <= 10, f"render.exposure_ev: {r.exposure_ev} is not allowed; give -10..10 stops")
+    require(0 <= r.sensor_noise <= 4, f"render.sensor_noise: {r.sensor_noise} is not allowed; give 0 (off)..4")
+    require(0 <= r.vignetting <= 1, f"render.vignetting: {r.vignetting} is not allowed; give 0 (off)..1")
     require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
     require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
     require(bool(str(cfg.out).strip()), "out: empty; give an output folder")

@@ -10,6 +10,7 @@ from engine.annotate import annotate, forward_flow
 from engine.backend import BlenderBackend
 from engine.export3d import export_scene3d
 from engine.imagestats import image_stats
+from engine.imaging import camera_effects
 from engine.labels import SampleLabels, tracks
 from engine.layout import RunLayout, sample_id
 from engine.passes import FramePasses
@@ -56,6 +57,9 @@ class SampleProducer:
             self.backend.build(spec)
             t2 = time.perf_counter()
             frames = self.backend.render(spec)
+            lens = streams["sensor"]
+            for passes in frames:                # optional camera realism, the RGB only (labels never change)
+                passes.rgb = camera_effects(passes.rgb, lens, cfg.render.sensor_noise, cfg.render.vignetting)
             t3 = time.perf_counter()
             frame_labels = annotate(spec, frames, self.taxonomy)
             reason = check(spec, frames, frame_labels, cfg.qa, self.taxonomy)
@@ -98,7 +102,9 @@ class SampleProducer:
             "frames": frame_labels, "tracks": found, "actions": clip.actions, "events": clip.events,
             **({"script": clip.script} if clip.script is not None else {}),
             "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,
-                           "seed": list(streams.key), "assets": [], "augment": None, "statement": STATEMENT},
+                           "seed": list(streams.key), "assets": [], "augment": None, "statement": STATEMENT,
+                           "camera_effects": {"sensor_noise": float(self.cfg.render.sensor_noise),
+                                              "vignetting": float(self.cfg.render.vignetting)}},
         }
 
     def produce_and_write(self, run: RunLayout, index: int) -> tuple:

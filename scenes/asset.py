@@ -70,11 +70,15 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     lo, hi = mesh.vertices.min(axis=0), mesh.vertices.max(axis=0)
     centre = (lo + hi) / 2
     radius = float(np.linalg.norm(hi - lo) / 2)
-    stage_v, stage_ring, stage_inner = square_ring(radius * 1.5, radius * 30, 0.0)
+    # the stage is modelled for a 3 m asset and scaled with it: its paving (texture in object metres) then looks the
+    # same under a bush and under a tower, as a showroom floor would
+    stage_scale = radius / 1.5
+    stage_v, stage_ring, stage_inner = square_ring(1.5 * 1.5, 1.5 * 30, 0.0)
     stage = Mesh(stage_v, np.vstack([stage_inner, stage_ring]), np.zeros(len(stage_inner) + len(stage_ring), np.int64))
     objects = [SceneObject(1, class_path, f"{name}_asset", mesh, mats, [pose()], params, source),
-               SceneObject(2, "ground", "stage", stage, [material(streams["stage"], "plaster", "grey", jitter=0.0)], [pose()],
-                           {"stage": True}, {"generator": "generators.shapes.square_ring"})]
+               SceneObject(2, "ground", "stage", stage, [material(streams["stage"], "paving", "grey", jitter=0.0)],
+                           [pose(scale=stage_scale)], {"stage": True, "scale": round(stage_scale, 4)},
+                           {"generator": "generators.shapes.square_ring"})]
     half_fov = np.arctan(18.0 * min(1.0, height / width) / cfg.focal_mm)
     distance = radius / np.sin(half_fov) / cfg.fill
     el = np.deg2rad(cfg.elevation_deg)

@@ -40,8 +40,8 @@ class Config:
     focus_classes: List[str] = MISSING
 
 
-CONTEXT_KINDS = {"context/building": "buildings", "context/tree": "trees", "context/prop/bench": "props",
-                 "context/prop/lamppost": "props"}
+CONTEXT_KINDS = {"context/building": "buildings", "context/tree": "trees",
+                 **{f"context/prop/{kind}": "props" for kind in context.PROPS}}
 FOCUSABLE = [CATALOGUE[t][0] for t in TYPES] + list(CONTEXT_KINDS)
 
 
@@ -143,7 +143,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
                                {"generator": "generators.context.ground", "params": g_params}))
     counts = [(kind, int(rng.integers(lo, hi + 1)), near, far) for kind, (lo, hi), near, far in (
         ("building", _count_range(cfg, "context/building"), 0.0, 90.0), ("tree", _count_range(cfg, "context/tree"), 2.0, 60.0),
-        ("prop", max(_count_range(cfg, c) for c in ("context/prop/bench", "context/prop/lamppost")), 1.0, 15.0))]
+        ("prop", max(_count_range(cfg, f"context/prop/{c}") for c in context.PROPS), 1.0, 15.0))]
     focus_props = [c.rsplit("/", 1)[1] for c in cfg.focus_classes if c.startswith("context/prop/")]
     makers = {"building": context.building, "tree": context.tree,      # a prop class in focus: only that kind of prop
               "prop": lambda r: context.prop(r, kind=pick(r, focus_props) if focus_props else None)}
@@ -169,8 +169,8 @@ _STYLE = {"traditional": "전통", "ancient": "고대", "modern": "현대", "ind
 _COMPASS_KO = {"north": "북쪽", "north-east": "북동쪽", "east": "동쪽", "south-east": "남동쪽", "south": "남쪽",
                "south-west": "남서쪽", "west": "서쪽", "north-west": "북서쪽"}
 _OCCLUDER = {"context/tree": ("trees", "나무"), "context/building": ("buildings", "건물"),
-             "context/prop/bench": ("street furniture", "거리 시설물"),
-             "context/prop/lamppost": ("street furniture", "거리 시설물"), "ground": ("the terrain", "지형")}
+             **{f"context/prop/{kind}": ("street furniture", "거리 시설물") for kind in context.PROPS},
+             "ground": ("the terrain", "지형")}
 _NUMBER = {3: "three", 5: "five", 7: "seven", 9: "nine"}
 
 

@@ -20,7 +20,7 @@ from generators import context, vegetation
 from generators.landmarks import landmark
 from generators.materials import material, pick
 from generators.placement import footprint_radius
-from generators.shapes import rectangle, square_ring
+from generators.shapes import square_ring
 from generators.sky import TIME_PHRASES, TIMES_OF_DAY, WEATHER_PHRASES, WEATHERS, environment
 from generators.terrain import (
     BIOMES,
@@ -31,6 +31,7 @@ from generators.terrain import (
     road_mesh,
     surface_classes,
     terrain_meshes,
+    water_surface,
 )
 from scenes.family import SceneFamily, register
 from scenes.text import a_an
@@ -254,6 +255,8 @@ def _ground_and_water(rng, terrain, grid_classes, biome: str, season: str, objec
     for surface, mesh in terrain_meshes(terrain, grid_classes).items():
         kind, colours = SURFACE_LOOK[surface]
         looks[surface] = [material(rng, kind, pick(rng, colours[season]))]
+        if terrain.water_level is not None:
+            looks[surface][0].wet_below = round(terrain.water_level + 0.15, 3)
         objects.add(f"terrain/{surface}", f"terrain_{surface}", mesh, looks[surface], pose(), {"surface": surface},
                     {"generator": "generators.terrain.make_terrain", "biome": biome})
     far_surface = "snow" if biome == "snowfield" or season == "winter" else "sand" if BIOMES[biome][5] else "grass"
@@ -263,9 +266,10 @@ def _ground_and_water(rng, terrain, grid_classes, biome: str, season: str, objec
                 pose(), {"surface": far_surface, "far": True}, {"generator": "generators.shapes.square_ring"})
     if terrain.water_level is not None:
         half = 4000.0 if BIOMES[biome][3] == "sea" else terrain.extent / 2
-        water_mat = material(rng, "water", pick(rng, ["blue", "teal"]))
-        objects.add("water", "water", rectangle(half, half), [water_mat], pose((0, 0, terrain.water_level)),
-                    {"kind": BIOMES[biome][3]}, {"generator": "scenes.landscape.water"})
+        water_mats = [material(rng, "water", pick(rng, ["blue", "teal"])), material(rng, "foam", "white", jitter=0.02)]
+        surface = water_surface(child(rng), terrain, BIOMES[biome][3], half)
+        objects.add("water", "water", surface, water_mats, pose((0, 0, terrain.water_level)),
+                    {"kind": BIOMES[biome][3]}, {"generator": "generators.terrain.water_surface"})
 
 
 def _grid_value(terrain, field, x, y):
@@ -310,7 +314,7 @@ def _plants_and_rocks(rng, cfg, terrain, grid_classes, biome: str, season: str, 
         return rule
 
     foliage = vegetation.FOLIAGE[season]
-    variants = {"tree": [context.tree(child(rng), foliage=foliage if k % 2 == 0 else ("green", "teal") if season != "winter" else ("green",),
+    variants = {"tree": [context.tree(child(rng), foliage=foliage if k % 2 == 0 else ("leaf_green", "olive") if season != "winter" else ("leaf_green",),
                                       kind="deciduous" if k % 2 == 0 else "conifer") for k in range(4)],
                 "bush": [vegetation.bush(child(rng), foliage) for _ in range(2)],
                 "grass": [vegetation.grass_clump(child(rng), foliage) for _ in range(2)]}

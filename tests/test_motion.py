@@ -239,8 +239,14 @@ def test_video_decodes_to_the_frames(clips):
         decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     frames = [read_frame(sample, i)["rgb"] for i in range(len(decoded))]
     assert len(decoded) == len(load_json(sample / "labels.json")["frames"])
-    for got, want in zip(decoded, frames):      # lossy H.264 of textured, 8-sample (noisy) preview frames
-        assert got.shape == want.shape and np.abs(got.astype(float) - want).mean() < 6.0
+    luma = np.array([0.299, 0.587, 0.114])
+    for got, want in zip(decoded, frames):      # lossy H.264 of textured, 8-sample (noisy) preview frames: luma is
+        assert got.shape == want.shape          # kept closely; yuv420p keeps colour at half resolution by design
+        got, want = got.astype(float), want.astype(float)
+        assert np.abs(got @ luma - want @ luma).mean() < 4.0
+        h, w = (s // 2 * 2 for s in want.shape[:2])
+        half = [a[:h, :w].reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3)) for a in (got, want)]
+        assert np.abs(half[0] - half[1]).mean() < 6.0
 
 
 @pytest.mark.render

@@ -19,7 +19,7 @@ WALL = Mesh(np.array([[-HALF, 0, -HALF], [HALF, 0, -HALF], [HALF, 0, HALF], [-HA
             np.array([[0, 1, 2], [0, 2, 3]]), np.zeros(2, np.int64))
 VIEWS = {"floor": (FLOOR, look_at((0, 0, 30), (0, 0, 0), up=(0, 1, 0))), "wall": (WALL, look_at((0, -30, 0), (0, 0, 0)))}
 # water is left out on purpose: its body colour is darkened (deep water is seen by what it reflects)
-SATURATED = ["red", "green", "blue", "gold", "teal", "ochre", "copper_green", "yellow", "brown", "bronze"]
+SATURATED = ["red", "green", "blue", "gold", "teal", "ochre", "copper_green", "yellow", "brown", "bronze", "leaf_green", "olive"]
 NEUTRAL = ["white", "grey", "dark_grey", "black", "sandstone"]
 CASES = [(kind, palette[k % len(palette)]) for k, kind in enumerate(k for k in KINDS if k != "water")
          for palette in (SATURATED, NEUTRAL)]

@@ -15,7 +15,8 @@ from engine.layout import RunLayout
 
 def write_cityscapes(run: RunLayout, all_labels, taxonomy) -> Path:
     """Cityscapes gtFine layout, one 'city' per run: labelIds = our taxonomy class ids (sky included, 0 = unlabelled),
-    instanceIds = class_id * 1000 + k for object classes (k < 1000 per class and frame) and class_id for surfaces."""
+    instanceIds = class_id * 1000 + k for object classes (k < 1000 per class and frame) and class_id for surfaces and for
+    classes whose id is over 65 (class_id * 1000 would not fit the format's 16 bits: they stay one group)."""
     root = fresh_folder(run.export("cityscapes"))
     city = "synthetic"
     for labels, frame, stem in export_frames(all_labels):
@@ -31,7 +32,7 @@ def write_cityscapes(run: RunLayout, all_labels, taxonomy) -> Path:
         for obj in frame["objects"]:
             if obj["pixel_count"] and not is_stuff(obj["class_path"]):
                 k = counters[obj["class_id"]] = counters.get(obj["class_id"], -1) + 1
-                if k < 1000:                    # the format's limit; further ones stay a group, as Cityscapes does
+                if k < 1000 and obj["class_id"] * 1000 + k <= 65535:   # the format's limits; else a group, as Cityscapes does
                     ids[instance == obj["instance_id"]] = obj["class_id"] * 1000 + k
         Image.fromarray(ids.astype(np.uint16)).save(gt_dir / f"{stem}_gtFine_instanceIds.png")   # 16-bit, as Cityscapes
         polygons = [{"label": obj["class_path"], "instance_id": obj["instance_id"],

@@ -78,12 +78,29 @@ def _interior(rng, keepout: Keepout, camera: Camera, objects: list) -> dict:
     wall_mat = material(rng, "plaster", pick(rng, ["white", "sandstone", "grey", "teal"]))
     objects.append(SceneObject(len(objects) + 1, "interior/floor", "floor", rectangle(half[0], half[1]), [floor_mat],
                                [pose((*mid, 0.0))], {"size_m": np.round(2 * half, 2).tolist()}, {"generator": "floor"}))
+    fittings = child(rng)          # windows, trim, ceiling and lamps draw from their own stream
+    trim_mat = material(fittings, pick(fittings, ["wood", "plaster"]), pick(fittings, ["white", "brown", "dark_grey"]))
+    daylight = material(fittings, "glass", "white", jitter=0.02)
+    daylight.emission = 6.0                                   # a window's glow: the overcast day outside
     for k, (dx, dy, sx, sy) in enumerate(((0, 1, 2, 0), (0, -1, 2, 0), (1, 0, 0, 2), (-1, 0, 0, 2))):
         size = (half[0] * sx + 0.2, half[1] * sy + 0.2, wall_h)
         centre_w = (mid[0] + dx * (half[0] + 0.1), mid[1] + dy * (half[1] + 0.1), wall_h / 2)
-        mesh = MeshBuilder().add(box(size, (0, 0, 0)), 0).build()
-        objects.append(SceneObject(len(objects) + 1, "interior/wall", f"wall_{k}", mesh, [wall_mat], [pose(centre_w)],
-                                   {"height_m": round(wall_h, 2)}, {"generator": "wall"}))
+        mesh, windows = _wall(fittings, size, (dx, dy), wall_h)
+        objects.append(SceneObject(len(objects) + 1, "interior/wall", f"wall_{k}", mesh, [wall_mat, trim_mat, daylight],
+                                   [pose(centre_w)], {"height_m": round(wall_h, 2), "windows": windows}, {"generator": "wall"}))
+    ceiling = MeshBuilder().add(box((2 * half[0] + 0.4, 2 * half[1] + 0.4, 0.2), (0, 0, 0.1)), 0).build()
+    objects.append(SceneObject(len(objects) + 1, "interior/ceiling", "ceiling", ceiling,
+                               [material(fittings, "plaster", "white", jitter=0.02)], [pose((*mid, wall_h))],
+                               {"height_m": round(wall_h, 2)}, {"generator": "ceiling"}))
+    lamp_mat = material(fittings, "glass", pick(fittings, ["white", "yellow"]), jitter=0.02)
+    lamp_mat.emission = 25.0
+    grid = np.maximum(1, np.round(2 * half / 3.5)).astype(int)          # a lamp every few metres
+    for i in range(grid[0]):
+        for j in range(grid[1]):
+            xy = lo + (np.array([i, j]) + 0.5) * (hi - lo) / grid
+            objects.append(SceneObject(len(objects) + 1, "interior/lamp", f"lamp_{i}_{j}",
+                                       MeshBuilder().add(box((0.6, 0.6, 0.05), (0, 0, -0.025)), 0).build(), [lamp_mat],
+                                       [pose((*xy, wall_h))], {"size_m": [0.6, 0.6]}, {"generator": "ceiling lamp"}))
 
     def spot(r, radius):
         return r.uniform(lo + radius, hi - radius) if np.all(hi - lo > 2 * radius) else mid
@@ -128,6 +145,7 @@ def _street(rng, keepout: Keepout, centre: np.ndarray, objects: list) -> dict:
                                            [pose((*xy, 0.0), yaw=road_yaw)], params, {"generator": "generators.context.building"}))
     _scatter(rng, keepout, lambda r: context.prop(r, "lamppost"), int(rng.integers(2, 6)), 3, 20, centre, objects, _prop_class)
     _scatter(rng, keepout, context.tree, int(rng.integers(0, 4)), 5, 25, centre, objects, _tree_class)
+    _clutter(child(rng), keepout, centre, objects)
     return {"context": "street", "road_heading_deg": round(float(np.rad2deg(road_yaw)), 2),
             "road_centre": np.round(road_c, 3).tolist(), "road_direction": np.round(lateral, 6).tolist()}
 
@@ -145,6 +163,7 @@ def _open_ground(rng, ctx: str, keepout: Keepout, centre: np.ndarray, objects: l
         _scatter(rng, keepout, context.tree, int(rng.integers(6, 16)), 4, 35, centre, objects, _tree_class)
         _scatter(rng, keepout, lambda r: context.prop(r, "bench"), int(rng.integers(2, 5)), 3, 12, centre, objects, _prop_class)
         _scatter(rng, keepout, lambda r: context.prop(r, "lamppost"), int(rng.integers(0, 3)), 3, 15, centre, objects, _prop_class)
+        _clutter(child(rng), keepout, centre, objects)
         return tags
     lm = landmark(int(rng.integers(0, 120)))
     eye = keepout.eyes[0]
@@ -159,7 +178,16 @@ def _open_ground(rng, ctx: str, keepout: Keepout, centre: np.ndarray, objects: l
         tags["landmark_type"] = lm.type
     _scatter(rng, keepout, lambda r: context.prop(r), int(rng.integers(3, 8)), 3, 18, centre, objects, _prop_class)
     _scatter(rng, keepout, context.tree, int(rng.integers(0, 5)), 8, 28, centre, objects, _tree_class)
+    _clutter(child(rng), keepout, centre, objects)
     return tags
+
+
+def _clutter(rng, keepout: Keepout, centre, objects: list):
+    """What people expect around them outdoors: bollards, planters, a sign, litter on the ground (each its own
+    instance and class), off the actors' paths and the camera's sight lines like every prop."""
+    for kind, count, lo, hi in (("bollard", int(rng.integers(0, 6)), 2, 12), ("planter", int(rng.integers(0, 3)), 3, 15),
+                                ("sign", int(rng.integers(0, 2)), 3, 14), ("litter", int(rng.integers(2, 9)), 1.5, 10)):
+        _scatter(rng, keepout, lambda r, kind=kind: context.prop(r, kind), count, lo, hi, centre, objects, _prop_class)
 
 
 def _prop_class(params: dict) -> str:
@@ -168,6 +196,33 @@ def _prop_class(params: dict) -> str:
 
 def _tree_class(params: dict) -> str:
     return "context/tree"
+
+
+def _wall(rng, size, inward_from, height: float):
+    """A wall slab (centred on its pose) with a skirting board and, sometimes, windows on its room side: frames in the
+    trim material and glowing panes (the day outside). Every part belongs to the wall's instance and class."""
+    b = MeshBuilder().add(box(size, (0, 0, 0)), 0)
+    along = 0 if size[0] > size[1] else 1                     # the wall's long axis
+    normal = -np.array(inward_from, float)                    # from the wall's centre into the room
+    face = np.asarray(size, float)[1 - along] / 2             # centre -> room-side face
+    length = size[along] - 0.4
+
+    def on_face(u, z, w, h, depth, out):
+        centre, extent = np.zeros(3), np.zeros(3)
+        centre[along], centre[1 - along], centre[2] = u, normal[1 - along] * (face + out), z
+        extent[along], extent[1 - along], extent[2] = w, depth, h
+        return box(tuple(extent), tuple(centre))
+
+    b.add(on_face(0.0, -height / 2 + 0.05, length, 0.1, 0.03, 0.015), 1)             # skirting board
+    windows = int(rng.integers(0, 3)) if length > 3 else 0
+    for u in (np.arange(windows) - (windows - 1) / 2) * min(2.4, length / max(windows, 1)):
+        w, h, sill = rng.uniform(0.9, 1.4), rng.uniform(1.1, 1.5), 0.9
+        z = -height / 2 + sill + h / 2
+        b.add(on_face(u, z, w, h, 0.01, 0.004), 2)                                  # the pane
+        for du, dz, fw, fh in ((0, h / 2, w + 0.1, 0.05), (0, -h / 2, w + 0.2, 0.06), (w / 2, 0, 0.05, h), (-w / 2, 0, 0.05, h),
+                               (0, 0, 0.03, h)):
+            b.add(on_face(u + du, z + dz, fw, fh, 0.06, 0.03), 1)                   # frame, sill and mullion
+    return b.build(), windows
 
 
 def _furniture(rng, kind: str):

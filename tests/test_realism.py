@@ -1,0 +1,98 @@
+"""The photo look's scene detail and camera realism: rooms are closed and lit by their own lamps and windows, water
+waves die out at the shore where the foam is, street clutter stands on the ground, and the optional camera effects
+follow their model and never move a label."""
+import numpy as np
+import pytest
+
+from engine.imaging import camera_effects, srgb8_to_linear
+from engine.streams import Streams
+from engine.taxonomy import load_taxonomy
+from generators.context import PROPS, prop
+from generators.terrain import Terrain, water_surface
+from job.config import compose
+from job.sample import SampleProducer
+from scenes.motion.recipe import build as build_motion
+
+
+def test_vignetting_follows_its_fall_off_and_noise_its_sensor_model():
+    grey = np.full((200, 300, 3), 128, np.uint8)
+    level = srgb8_to_linear(grey)[0, 0, 0]
+    vignetted = srgb8_to_linear(camera_effects(grey, np.random.default_rng(0), 0.0, 0.5))
+    # a corner pixel centre sits at r^2 just under 1; the centre at ~0
+    r2 = ((0.5 - 150) ** 2 + (0.5 - 100) ** 2) / (150 ** 2 + 100 ** 2)
+    assert vignetted[0, 0, 0] == pytest.approx(level / (1 + 0.5 * r2) ** 2, rel=0.02)
+    assert vignetted[100, 150, 0] == pytest.approx(level, rel=0.01)
+    noisy = srgb8_to_linear(camera_effects(grey, np.random.default_rng(0), 2.0, 0.0))
+    expected_sigma = np.sqrt(0.004 * 2.0 * level + (0.002 * 2.0) ** 2)
+    assert noisy.std() == pytest.approx(expected_sigma, rel=0.1)
+    assert noisy.mean() == pytest.approx(level, rel=0.02)
+    again = camera_effects(grey, np.random.default_rng(0), 2.0, 0.0)
+    assert np.array_equal(again, camera_effects(grey, np.random.default_rng(0), 2.0, 0.0))   # seeded, repeatable
+    assert camera_effects(grey, np.random.default_rng(0), 0.0, 0.0) is grey                 # off: untouched
+
+
+def _labels_and_rgb(overrides):
+    cfg = compose(["scene=landmark", "render=preview", "seed=2", "render.resolution=[96,72]", *overrides])
+    producer = SampleProducer(cfg, "test")
+    try:
+        sample, _ = producer.produce(0)
+    finally:
+        producer.close()
+    return sample.labels, sample.frames[0].rgb
+
+
+@pytest.mark.render
+def test_camera_effects_change_the_rgb_only():
+    plain, rgb = _labels_and_rgb([])
+    effected, rgb_fx = _labels_and_rgb(["render.sensor_noise=1.5", "render.vignetting=0.4"])
+    assert np.abs(rgb.astype(int) - rgb_fx.astype(int)).mean() > 1.0
+    assert plain["frames"] == effected["frames"] and plain["tracks"] == effected["tracks"]
+    assert effected["provenance"]["camera_effects"] == {"sensor_noise": 1.5, "vignetting": 0.4}
+    assert plain["provenance"]["camera_effects"] == {"sensor_noise": 0.0, "vignetting": 0.0}
+
+
+@pytest.mark.render
+def test_a_room_is_closed_lit_by_its_lamps_and_windows_that_belong_to_its_walls(backend):
+    cfg = compose(["scene=motion", "render=preview", "scene.frames=1", "scene.contexts=[interior]", "seed=1"])
+    spec = build_motion(cfg.scene, Streams((1, 0, 0)), 0, 96, 72)
+    by_class = {}
+    for o in spec.objects:
+        by_class.setdefault(o.class_path, []).append(o)
+    assert len(by_class["interior/ceiling"]) == 1 and len(by_class["interior/wall"]) == 4
+    assert by_class["interior/lamp"] and all(m.emission > 0 for o in by_class["interior/lamp"] for m in o.materials)
+    for wall in by_class["interior/wall"]:          # panes and frames are faces of the wall's own mesh
+        panes = np.flatnonzero([m.emission > 0 for m in wall.materials])
+        assert wall.attributes["windows"] == 0 or np.isin(wall.mesh.face_material, panes).any()
+    backend.build(spec)
+    passes = backend.render(spec)[0]
+    taxonomy = load_taxonomy()
+    assert np.isfinite(passes.depth).all()                       # closed: no ray leaves the room
+    assert not (passes.semantic == taxonomy["sky"].id).any()
+    assert passes.rgb.mean() > 30                                # lit from inside, not a black box
+
+
+def test_waves_die_out_at_the_shore_and_foam_lines_it():
+    n, extent = 65, 200.0
+    axis = np.linspace(-extent / 2, extent / 2, n)
+    gx, _ = np.meshgrid(axis, axis)
+    heights = 0.1 * gx                                           # a beach rising to the east, water level 0
+    terrain = Terrain("coast", extent, heights, 0.0, np.zeros_like(heights))
+    mesh = water_surface(np.random.default_rng(3), terrain, "sea", 1000.0, cells=100)
+    inner = np.abs(mesh.vertices[:, :2]).max(axis=1) <= extent / 2
+    depth = 0.0 - terrain.height_at(mesh.vertices[inner, 0], mesh.vertices[inner, 1])
+    z = mesh.vertices[inner, 2]
+    assert np.all(z[depth <= 0] == 0.0)                          # no wave on land or at the waterline
+    assert np.abs(z[depth > 3]).max() > 0.05                     # but the open water has them
+    face_depth = 0.0 - terrain.height_at(mesh.vertices[mesh.faces, 0], mesh.vertices[mesh.faces, 1])
+    on_patch = np.abs(mesh.vertices[mesh.faces][..., :2]).max(axis=(1, 2)) <= extent / 2
+    foam = mesh.face_material == 1
+    assert np.array_equal(foam[on_patch], face_depth[on_patch].min(axis=1) < 0.3)
+    assert np.all(face_depth[on_patch].max(axis=1) > -0.5)       # nothing built far up the beach
+
+
+@pytest.mark.parametrize("kind", PROPS)
+def test_street_clutter_stands_on_the_ground(kind):
+    mesh, materials, params = prop(np.random.default_rng(7), kind)
+    assert params["kind"] == kind and load_taxonomy()[f"context/prop/{kind}"].id > 0
+    assert abs(mesh.vertices[:, 2].min()) < 0.02                 # touches the ground, does not float or sink
+    assert mesh.face_material.max() < len(materials)
