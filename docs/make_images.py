@@ -28,6 +28,7 @@ MOTION = ["scene=motion", "n=5", "seed=6", "render.resolution=[256,192]", "scene
 
 def render(name: str, args: list) -> Path:
     out = RUNS / name
+    shutil.rmtree(out, ignore_errors=True)          # always a fresh run: the pictures show today's engine
     subprocess.run([sys.executable, str(ROOT / "render.py"), *args, f"out={out}", "output.report=false"], check=True)
     return out
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.geometry import pixel_rays
 from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
 from engine.lighting import build_world, lighting, recipe_lighting
 from engine.passes import FramePasses
@@ -318,7 +319,7 @@ class BlenderBackend:
         length = np.linalg.norm(normal, axis=-1, keepdims=True)
         normal = np.where(length > 0, normal / np.maximum(length, 1e-12), 0.0)   # samples straddling an edge average
         normal[background] = 0.0
-        rgb = self._develop(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, spec.environment, frame)
+        rgb = self._develop(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, spec, frame)
         index_error = max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max())
         return FramePasses(
             rgb=rgb, depth=depth, normal=normal.astype(np.float32), instance=instance,
@@ -326,12 +327,18 @@ class BlenderBackend:
             # the deliverable EXR keeps every layer but the denoiser's noisy copy of the beauty
             exr_parts=[p for p in parts if "Noisy" not in p[2]] if self.exr_deliverable else None)
 
-    def _develop(self, linear: np.ndarray, depth: np.ndarray, env, frame: int) -> np.ndarray:
+    def _develop(self, linear: np.ndarray, depth: np.ndarray, spec: SceneSpec, frame: int) -> np.ndarray:
         """The render's linear RGB -> 8-bit sRGB. Aerial haze from the exact depth first; then the flat look's
         Standard view, or the photo look's metered exposure (from a clip's first frame, so it does not flicker),
         and AgX (daylight white balance is already in the lights). Data passes never pass through here."""
-        light = self.light
-        linear = apply_haze(linear, depth, env.haze_density, light.haze_radiance, sky=light.haze_sky)
+        light, env, camera = self.light, spec.environment, spec.camera
+        h, w = depth.shape
+        pixels = np.stack(np.meshgrid(np.arange(h), np.arange(w), indexing="ij"), axis=-1).reshape(-1, 2)
+        world_to_camera = camera.world_to_camera(frame)
+        rays = (pixel_rays(camera.model, camera.K(), w, h, pixels) @ world_to_camera[:3, :3]).reshape(h, w, 3)
+        eye_z = float(np.asarray(camera.poses[min(frame, len(camera.poses) - 1)])[2, 3])
+        linear = apply_haze(linear, depth, env.haze_density, light.haze_radiance, sky=light.haze_sky, rays=rays,
+                            eye_z=eye_z, scale_height=env.haze_height_m)
         if self.look == "flat":
             return linear_to_srgb8(linear)
         if frame == 0:       # a recipe's own light (a concept's grammar sets brightness as a cause) is not metered

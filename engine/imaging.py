@@ -10,13 +10,23 @@ import numpy as np
 SKY_DISTANCE_M = 1500.0   # how far the haze integrates along rays that hit nothing (sky)
 
 
-def apply_haze(linear_rgb: np.ndarray, depth: np.ndarray, density: float, color, sky: bool = True) -> np.ndarray:
-    """Aerial perspective from the exact depth pass: blend towards the haze colour by 1 - exp(-density * distance);
-    the sky too (as if SKY_DISTANCE_M away) unless `sky` is False (a physical sky has its own atmosphere)."""
+def apply_haze(linear_rgb: np.ndarray, depth: np.ndarray, density: float, color, sky: bool = True,
+               rays=None, eye_z: float = 0.0, scale_height: float = 0.0) -> np.ndarray:
+    """Aerial perspective from the exact depth pass: blend towards the haze colour by 1 - exp(-optical depth); the sky
+    too (as if SKY_DISTANCE_M away) unless `sky` is False (a physical sky has its own atmosphere). `rays` (H, W, 3):
+    each pixel's world-space ray, scaled so that point = eye + ray * depth; without them depth is the distance. With a
+    `scale_height` the haze thins with height above z = 0 as exp(-z / H) (ground fog: towers rise out of it, the sky
+    above shows through), integrated exactly along each ray from the eye at `eye_z`; without, it is uniform."""
     if density <= 0:
         return linear_rgb
-    distance = np.where(np.isfinite(depth), depth, SKY_DISTANCE_M if sky else 0.0)
-    amount = (1.0 - np.exp(-density * distance))[..., None]
+    length = np.ones(depth.shape) if rays is None else np.linalg.norm(rays, axis=-1)
+    distance = np.where(np.isfinite(depth), depth * length, SKY_DISTANCE_M if sky else 0.0)
+    optical_depth = density * distance
+    if scale_height > 0 and rays is not None:
+        rise = rays[..., 2] / np.maximum(length, 1e-12) * distance / scale_height     # (z_end - z_eye) / H
+        mean_over_ray = np.where(np.abs(rise) < 1e-6, 1.0 - rise / 2, -np.expm1(-rise) / np.where(rise == 0, 1, rise))
+        optical_depth = optical_depth * np.exp(-eye_z / scale_height) * mean_over_ray
+    amount = (1.0 - np.exp(-optical_depth))[..., None]
     return linear_rgb * (1.0 - amount) + np.asarray(color, dtype=np.float32) * amount
 
 

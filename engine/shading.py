@@ -126,7 +126,7 @@ class Graph:
         """Cheap, gentle variation at one scale (two octaves): enough for roughness, which the eye reads coarsely."""
         return self.around_one(self.noise(1.0 / size_m, 2.0), std)
 
-    def grunge(self, std: float, largest_m: float = 4.0, roughness: float = 0.62):
+    def grunge(self, std: float, largest_m: float = 4.0, roughness: float = 0.75):
         """Variation on every scale from `largest_m` down to centimetres (fBm noise, 7 octaves): the stains, wear
         and unevenness that make real surfaces read as surfaces at any distance."""
         return self.around_one(self.noise(1.0 / largest_m, 7, roughness), std)

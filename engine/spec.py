@@ -151,6 +151,7 @@ class Environment:
     sky_strength: float
     haze_density: float = 0.0       # 1/m extinction of the aerial-perspective haze (0 = clear)
     haze_color: tuple = (0.7, 0.75, 0.8)
+    haze_height_m: float = 0.0      # scale height of the haze above z = 0 (fog lies low); 0 = the same everywhere
     # the photo look (engine.lighting): which sky, how much of the clear-sky sun gets through, how much light an
     # overcast dome passes on, and the exposure key (0.18: middle grey; lower for low-key scenes such as dusk)
     sky_model: str = "gradient"     # physical | overcast | gradient (sky_zenith/horizon, e.g. a concept's colours)

@@ -48,12 +48,13 @@ def environment(rng: np.random.Generator, time_of_day: str, weather: str):
     haze = float(rng.uniform(*haze_range))
     low, high = CLOUD_COVER[weather]
     cover, cloud_seed = round(float(rng.uniform(low, high)), 4), int(rng.integers(2**31))
+    fog_height = round(float(rng.uniform(15.0, 60.0)), 2) if weather == "foggy" else 0.0   # fog lies low; haze does not
     env = Environment(
         sun_direction=tuple(np.round(direction, 6).tolist()), sun_color=tuple(np.round(sun_color, 4).tolist()),
         sun_strength=round(float(4.0 * strength_factor * (0.35 + 0.65 * np.sin(el))), 4), sun_angle_deg=sun_angle,
         sky_zenith=tuple(np.round(zenith, 4).tolist()), sky_horizon=tuple(np.round(horizon, 4).tolist()),
         sky_ground=(0.2, 0.2, 0.2), sky_strength=round(1.0 - 0.4 * warmth, 4),
-        haze_density=round(haze, 6), haze_color=tuple(np.round(horizon * 0.9 + 0.1, 4).tolist()),
+        haze_density=round(haze, 6), haze_height_m=fog_height, haze_color=tuple(np.round(horizon * 0.9 + 0.1, 4).tolist()),
         sky_model=sky_model, sun_factor=strength_factor,
         dome_factor=dome, exposure_key=0.2 if weather == "foggy" else EXPOSURE_KEY.get(time_of_day, 0.18),
         cloud_cover=cover, cloud_seed=cloud_seed)

@@ -4,7 +4,7 @@ follow their model and never move a label."""
 import numpy as np
 import pytest
 
-from engine.imaging import camera_effects, srgb8_to_linear
+from engine.imaging import apply_haze, camera_effects, srgb8_to_linear
 from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
 from generators.context import PROPS, prop
@@ -29,6 +29,25 @@ def test_vignetting_follows_its_fall_off_and_noise_its_sensor_model():
     again = camera_effects(grey, np.random.default_rng(0), 2.0, 0.0)
     assert np.array_equal(again, camera_effects(grey, np.random.default_rng(0), 2.0, 0.0))   # seeded, repeatable
     assert camera_effects(grey, np.random.default_rng(0), 0.0, 0.0) is grey                 # off: untouched
+
+
+def test_ground_fog_thins_with_height_as_its_integral_says():
+    """Each ray's haze against a numerical integral of density * exp(-z / H) along it, for rays level, rising and
+    falling, and for the sky; uniform haze is the plain exp(-density * distance) of the ray's length."""
+    density, scale_height, eye_z = 0.004, 30.0, 12.0
+    directions = np.array([[[1.0, 0.0, 0.0], [1.0, 0.0, 0.3], [1.0, 0.0, -0.1], [0.0, 1.0, 0.5]]])   # ray per unit depth
+    depth = np.array([[200.0, 150.0, 100.0, np.inf]])
+    black = np.zeros((1, 4, 3), np.float32)
+    hazed = apply_haze(black, depth, density, (1.0, 1.0, 1.0), rays=directions, eye_z=eye_z, scale_height=scale_height)
+    for k in range(4):
+        length = np.linalg.norm(directions[0, k])
+        distance = depth[0, k] * length if np.isfinite(depth[0, k]) else 1500.0
+        s = np.linspace(0.0, distance, 200001)
+        z = eye_z + directions[0, k, 2] / length * s
+        tau = np.trapz(density * np.exp(-z / scale_height), s)
+        assert hazed[0, k, 0] == pytest.approx(1 - np.exp(-tau), rel=1e-4)
+    uniform = apply_haze(black, depth, density, (1.0, 1.0, 1.0), rays=directions)
+    assert uniform[0, 1, 0] == pytest.approx(1 - np.exp(-density * 150.0 * np.hypot(1.0, 0.3)), rel=1e-6)
 
 
 def _labels_and_rgb(overrides):
@@ -60,9 +79,14 @@ def test_a_room_is_closed_lit_by_its_lamps_and_windows_that_belong_to_its_walls(
         by_class.setdefault(o.class_path, []).append(o)
     assert len(by_class["interior/ceiling"]) == 1 and len(by_class["interior/wall"]) == 4
     assert by_class["interior/lamp"] and all(m.emission > 0 for o in by_class["interior/lamp"] for m in o.materials)
-    for wall in by_class["interior/wall"]:          # panes and frames are faces of the wall's own mesh
-        panes = np.flatnonzero([m.emission > 0 for m in wall.materials])
-        assert wall.attributes["windows"] == 0 or np.isin(wall.mesh.face_material, panes).any()
+    for wall in by_class["interior/wall"]:          # panes, the door and pictures are faces of the wall's own mesh
+        boxes = np.bincount(wall.mesh.face_material, minlength=len(wall.materials)) // 12     # 12 triangles a box
+        assert wall.materials[2].emission > 0 and boxes[2] == wall.attributes["windows"]
+        assert boxes[3] == int(wall.attributes["door"]) and boxes[5:].sum() == wall.attributes["pictures"]
+    assert sum(w.attributes["door"] for w in by_class["interior/wall"]) <= 1
+    tables = [o.pose(0)[:2, 3] for o in by_class.get("interior/table", [])]
+    for chair in by_class.get("interior/chair", []):                # chairs stand at a table
+        assert min(np.linalg.norm(chair.pose(0)[:2, 3] - t) for t in tables) < 1.5
     backend.build(spec)
     passes = backend.render(spec)[0]
     taxonomy = load_taxonomy()

@@ -12,6 +12,7 @@ from generators.landmarks import landmark
 from generators.materials import material, pick
 from generators.placement import footprint_radius, place_each
 from generators.shapes import MeshBuilder, box, rectangle
+from scenes.motion.room import build_room
 
 CONTEXTS = ("street", "park", "plaza", "interior")
 
@@ -61,56 +62,10 @@ def _scatter(rng, keepout: Keepout, maker, count, lo, hi, centre, objects, class
 def build_context(rng, ctx: str, keepout: Keepout, centre: np.ndarray, camera: Camera, objects: list) -> dict:
     """Adds the context's objects (ids continue after the actors'); returns context tags."""
     if ctx == "interior":
-        return _interior(rng, keepout, camera, objects)
+        return build_room(rng, keepout, camera, objects)
     if ctx == "street":
         return _street(rng, keepout, centre, objects)
     return _open_ground(rng, ctx, keepout, centre, objects)
-
-
-def _interior(rng, keepout: Keepout, camera: Camera, objects: list) -> dict:
-    """A room around the actors and the camera: floor, four walls, tables and shelves."""
-    eyes = np.array([np.asarray(p)[:3, 3] for p in camera.poses])
-    pts = np.vstack([keepout.paths, eyes[:, :2]])
-    lo, hi = pts.min(axis=0) - rng.uniform(1.5, 3.0, 2), pts.max(axis=0) + rng.uniform(1.5, 3.0, 2)
-    mid, half = (lo + hi) / 2, (hi - lo) / 2
-    wall_h = float(max(3.0, eyes[:, 2].max() + 0.6))
-    floor_mat = material(rng, pick(rng, ["wood", "tile", "concrete"]), pick(rng, ["brown", "grey", "sandstone"]))
-    wall_mat = material(rng, "plaster", pick(rng, ["white", "sandstone", "grey", "teal"]))
-    objects.append(SceneObject(len(objects) + 1, "interior/floor", "floor", rectangle(half[0], half[1]), [floor_mat],
-                               [pose((*mid, 0.0))], {"size_m": np.round(2 * half, 2).tolist()}, {"generator": "floor"}))
-    fittings = child(rng)          # windows, trim, ceiling and lamps draw from their own stream
-    trim_mat = material(fittings, pick(fittings, ["wood", "plaster"]), pick(fittings, ["white", "brown", "dark_grey"]))
-    daylight = material(fittings, "glass", "white", jitter=0.02)
-    daylight.emission = 6.0                                   # a window's glow: the overcast day outside
-    for k, (dx, dy, sx, sy) in enumerate(((0, 1, 2, 0), (0, -1, 2, 0), (1, 0, 0, 2), (-1, 0, 0, 2))):
-        size = (half[0] * sx + 0.2, half[1] * sy + 0.2, wall_h)
-        centre_w = (mid[0] + dx * (half[0] + 0.1), mid[1] + dy * (half[1] + 0.1), wall_h / 2)
-        mesh, windows = _wall(fittings, size, (dx, dy), wall_h)
-        objects.append(SceneObject(len(objects) + 1, "interior/wall", f"wall_{k}", mesh, [wall_mat, trim_mat, daylight],
-                                   [pose(centre_w)], {"height_m": round(wall_h, 2), "windows": windows}, {"generator": "wall"}))
-    ceiling = MeshBuilder().add(box((2 * half[0] + 0.4, 2 * half[1] + 0.4, 0.2), (0, 0, 0.1)), 0).build()
-    objects.append(SceneObject(len(objects) + 1, "interior/ceiling", "ceiling", ceiling,
-                               [material(fittings, "plaster", "white", jitter=0.02)], [pose((*mid, wall_h))],
-                               {"height_m": round(wall_h, 2)}, {"generator": "ceiling"}))
-    lamp_mat = material(fittings, "glass", pick(fittings, ["white", "yellow"]), jitter=0.02)
-    lamp_mat.emission = 25.0
-    grid = np.maximum(1, np.round(2 * half / 3.5)).astype(int)          # a lamp every few metres
-    for i in range(grid[0]):
-        for j in range(grid[1]):
-            xy = lo + (np.array([i, j]) + 0.5) * (hi - lo) / grid
-            objects.append(SceneObject(len(objects) + 1, "interior/lamp", f"lamp_{i}_{j}",
-                                       MeshBuilder().add(box((0.6, 0.6, 0.05), (0, 0, -0.025)), 0).build(), [lamp_mat],
-                                       [pose((*xy, wall_h))], {"size_m": [0.6, 0.6]}, {"generator": "ceiling lamp"}))
-
-    def spot(r, radius):
-        return r.uniform(lo + radius, hi - radius) if np.all(hi - lo > 2 * radius) else mid
-
-    for kind, count in (("table", int(rng.integers(1, 3))), ("shelf", int(rng.integers(1, 3)))):
-        for mesh, mats, params, xy, _ in place_each(rng, count, 25, lambda r: _furniture(r, kind), spot, keepout.free):
-            iid = len(objects) + 1
-            objects.append(SceneObject(iid, f"interior/{kind}", f"{kind}_{iid:03d}", mesh, mats,
-                                       [pose((*xy, 0.0), yaw=rng.choice([0, np.pi / 2]))], params, {"generator": kind}))
-    return {"context": "interior", "room_m": np.round(2 * half, 2).tolist()}
 
 
 def _street(rng, keepout: Keepout, centre: np.ndarray, objects: list) -> dict:
@@ -196,48 +151,3 @@ def _prop_class(params: dict) -> str:
 
 def _tree_class(params: dict) -> str:
     return "context/tree"
-
-
-def _wall(rng, size, inward_from, height: float):
-    """A wall slab (centred on its pose) with a skirting board and, sometimes, windows on its room side: frames in the
-    trim material and glowing panes (the day outside). Every part belongs to the wall's instance and class."""
-    b = MeshBuilder().add(box(size, (0, 0, 0)), 0)
-    along = 0 if size[0] > size[1] else 1                     # the wall's long axis
-    normal = -np.array(inward_from, float)                    # from the wall's centre into the room
-    face = np.asarray(size, float)[1 - along] / 2             # centre -> room-side face
-    length = size[along] - 0.4
-
-    def on_face(u, z, w, h, depth, out):
-        centre, extent = np.zeros(3), np.zeros(3)
-        centre[along], centre[1 - along], centre[2] = u, normal[1 - along] * (face + out), z
-        extent[along], extent[1 - along], extent[2] = w, depth, h
-        return box(tuple(extent), tuple(centre))
-
-    b.add(on_face(0.0, -height / 2 + 0.05, length, 0.1, 0.03, 0.015), 1)             # skirting board
-    windows = int(rng.integers(0, 3)) if length > 3 else 0
-    for u in (np.arange(windows) - (windows - 1) / 2) * min(2.4, length / max(windows, 1)):
-        w, h, sill = rng.uniform(0.9, 1.4), rng.uniform(1.1, 1.5), 0.9
-        z = -height / 2 + sill + h / 2
-        b.add(on_face(u, z, w, h, 0.01, 0.004), 2)                                  # the pane
-        for du, dz, fw, fh in ((0, h / 2, w + 0.1, 0.05), (0, -h / 2, w + 0.2, 0.06), (w / 2, 0, 0.05, h), (-w / 2, 0, 0.05, h),
-                               (0, 0, 0.03, h)):
-            b.add(on_face(u + du, z + dz, fw, fh, 0.06, 0.03), 1)                   # frame, sill and mullion
-    return b.build(), windows
-
-
-def _furniture(rng, kind: str):
-    wood = material(rng, "wood", pick(rng, ["brown", "ochre", "white", "dark_grey"]))
-    b = MeshBuilder()
-    if kind == "table":
-        w, d, h = rng.uniform(1.0, 1.8), rng.uniform(0.6, 0.9), rng.uniform(0.72, 0.78)
-        b.add(box((w, d, 0.05), (0, 0, h - 0.025)), 0)
-        for sx in (-1, 1):
-            for sy in (-1, 1):
-                b.add(box((0.06, 0.06, h - 0.05), (sx * (w / 2 - 0.05), sy * (d / 2 - 0.05), (h - 0.05) / 2)), 0)
-    else:
-        w, d, h = rng.uniform(0.8, 1.6), rng.uniform(0.3, 0.45), rng.uniform(1.5, 2.1)
-        for sx in (-1, 1):
-            b.add(box((0.04, d, h), (sx * (w / 2 - 0.02), 0, h / 2)), 0)
-        for k in range(5):
-            b.add(box((w - 0.08, d, 0.03), (0, 0, 0.05 + k * (h - 0.1) / 4)), 0)
-    return b.build(), [wood], {"kind": kind, "width": round(float(w), 3), "depth": round(float(d), 3), "height": round(float(h), 3)}
