@@ -34,6 +34,10 @@ class Taxonomy:
         self._by_id = {c.id: c for c in self.classes}
         if len(self._by_path) != len(self.classes) or len(self._by_id) != len(self.classes):
             raise ValueError("taxonomy has duplicate ids or paths")
+        shared = {c.en for c in self.classes if sum(o.en == c.en for o in self.classes) > 1}
+        # the name exports give a class: its English name, or its path where two classes share one (a context tree
+        # and a landscape's tree), so every format's category names are unique and per-class metrics stay apart
+        self.export_names = {c.id: c.path if c.en in shared else c.en for c in self.classes}
 
     def __getitem__(self, path: str) -> ClassInfo:
         try:

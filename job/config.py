@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -138,6 +139,8 @@ def _split_overrides(overrides: list[str]):
         key, sep, value = arg.partition("=")
         if not sep or not key:
             raise ConfigError(f"bad argument '{arg}': overrides look like key=value (e.g. n=20, render.samples=16)")
+        if "${" in value:          # overrides are literal: no resolver may read the environment or files into a run
+            raise ConfigError(f"{key}: '{value}' is an interpolation; overrides take literal values only")
         family = _shortcut_family(key)
         if family is not None:     # a family's shortcut, e.g. concept=awe for scene.concepts=[awe]
             dotlist += family.overrides_for(value)
@@ -198,7 +201,22 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     return cfg
 
 
+def _non_finite(node, prefix: str = ""):
+    """The first key (dotted) whose value, or an item of it, is an infinite or NaN float; None if none is."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        path = f"{prefix}.{key}" if prefix and isinstance(key, str) else prefix or str(key)
+        if isinstance(value, float) and not math.isfinite(value):
+            return path, value
+        found = _non_finite(value, path)
+        if found:
+            return found
+    return None
+
+
 def validate(cfg: DictConfig):
+    found = _non_finite(OmegaConf.to_container(cfg, resolve=True))
+    require(found is None, f"{found[0] if found else ''}: {found[1] if found else ''} is not allowed; give a finite number")
     r = cfg.render
     require(r.device in DEVICES, f"render.device: '{r.device}' is not allowed; choose one of {', '.join(DEVICES)}")
     require(len(r.resolution) == 2 and all(16 <= v <= 8192 for v in r.resolution),
@@ -212,7 +230,8 @@ def validate(cfg: DictConfig):
     require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
     require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
     require(bool(str(cfg.out).strip()), "out: empty; give an output folder")
-    require(cfg.output.points_voxel_m >= 0, f"output.points_voxel_m: {cfg.output.points_voxel_m} is not allowed; give >= 0 (0 keeps every point)")
+    require(0 <= cfg.output.points_voxel_m <= 10,
+            f"output.points_voxel_m: {cfg.output.points_voxel_m} is not allowed; give 0..10 metres (0 keeps every point)")
     bad = [f for f in cfg.export.formats if f not in EXPORTERS]
     require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
     require(cfg.export.shard_size >= 1, f"export.shard_size: {cfg.export.shard_size} is not allowed; give >= 1")

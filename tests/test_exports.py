@@ -1,4 +1,5 @@
 """Every export read back with a strict reader of its format and checked against the native labels and masks."""
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -42,7 +43,11 @@ def test_yolo_detect_and_segment(exported):
     classes = label_classes(load_taxonomy())
     for task in ("detect", "segment"):
         data = yaml.safe_load((out / "yolo" / task / "data.yaml").read_text())
-        assert data["nc"] == len(classes) and [data["names"][k] for k in range(data["nc"])] == [c.en for c in classes]
+        root = Path(data["path"])                # absolute: a trainer started in any folder finds the images
+        assert root.is_absolute() and root == (out / "yolo" / task).resolve() and (root / data["train"]).is_dir()
+        assert data["nc"] == len(classes) and [data["names"][k] for k in range(data["nc"])] == [
+            load_taxonomy().export_names[c.id] for c in classes]
+        assert len(set(data["names"].values())) == data["nc"]                 # unique, so per-class metrics stay apart
     for stem, frame, passes in frames:
         h, w = passes["instance"].shape
         objects = [o for o in frame["objects"] if o["pixel_count"]]
@@ -64,6 +69,7 @@ def test_voc_annotations_and_segmentation_pngs(exported):
     out, frames = exported
     taxonomy = load_taxonomy()
     labelmap = (out / "voc" / "labelmap.txt").read_text().splitlines()
+    assert len(set(labelmap)) == len(labelmap)
     for stem, frame, passes in frames:
         root = ET.parse(out / "voc" / "Annotations" / f"{stem}.xml").getroot()
         assert root.findtext("filename") == f"{stem}.jpg" and (out / "voc/JPEGImages" / f"{stem}.jpg").is_file()
@@ -71,14 +77,14 @@ def test_voc_annotations_and_segmentation_pngs(exported):
         nodes = root.findall("object")
         assert len(nodes) == len(objects)
         for obj, node in zip(objects, nodes):
-            assert node.findtext("name") == taxonomy.by_id(obj["class_id"]).en
+            assert node.findtext("name") == taxonomy.export_names[obj["class_id"]]
             box = [int(node.find("bndbox").findtext(k)) for k in ("xmin", "ymin", "xmax", "ymax")]
             x, y, bw, bh = obj["bbox_2d"]
             assert box == [x + 1, y + 1, x + bw, y + bh]
         cls_png = Image.open(out / "voc/SegmentationClass" / f"{stem}.png")
         assert cls_png.mode == "P"
         names = np.array(labelmap)[np.array(cls_png)]
-        lut = {0: "background"} | {o["instance_id"]: taxonomy.by_id(o["class_id"]).en for o in objects}
+        lut = {0: "background"} | {o["instance_id"]: taxonomy.export_names[o["class_id"]] for o in objects}
         assert np.array_equal(names, np.vectorize(lambda i: lut.get(int(i), "background"))(passes["instance"]))
         obj_png = np.array(Image.open(out / "voc/SegmentationObject" / f"{stem}.png"))
         assert obj_png.max() == min(len(objects), 254)

@@ -170,8 +170,10 @@ def test_coco_export_loads_and_decodes_to_the_instance_masks(any_run):
     n_frames = sum(len(load_json(s / "labels.json")["frames"]) for s in _samples(out))
     assert len(coco.getImgIds()) == n_frames
     taxonomy = load_taxonomy()
+    names = [cat["name"] for cat in coco.loadCats(coco.getCatIds())]
+    assert len(set(names)) == len(names)                   # every category name unique (tree vs tree before)
     for cat in coco.loadCats(coco.getCatIds()):
-        assert taxonomy.by_id(cat["id"]).en == cat["name"] and cat["supercategory"]
+        assert taxonomy.export_names[cat["id"]] == cat["name"] and cat["supercategory"]
     for image in coco.loadImgs(coco.getImgIds()):
         instance = read_frame(out / "samples" / image["sample_id"], image["frame_index"])["instance"]
         for ann in coco.loadAnns(coco.getAnnIds(imgIds=image["id"])):

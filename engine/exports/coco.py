@@ -27,7 +27,8 @@ def write_coco(run: RunLayout, all_labels: list[dict], taxonomy) -> Path:
     coco_dir = run.export("coco")
     coco_dir.mkdir(parents=True, exist_ok=True)
     groups = taxonomy.groups
-    categories = [{"id": c.id, "name": c.en, "supercategory": groups.get(c.parent, {}).get("en", c.parent or c.path),
+    categories = [{"id": c.id, "name": taxonomy.export_names[c.id],
+                   "supercategory": groups.get(c.parent, {}).get("en", c.parent or c.path),
                    "path": c.path, "name_ko": c.ko,
                    **({"keypoints": taxonomy.skeletons[c.skeleton]["joints"],            # COCO keypoint categories
                        "skeleton": [[a + 1, b + 1] for a, b in taxonomy.skeletons[c.skeleton]["bones"]]} if c.skeleton else {})}

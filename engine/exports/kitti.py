@@ -61,7 +61,7 @@ def write_kitti(run: RunLayout, all_labels, taxonomy) -> Path:
             alpha = float((ry - np.arctan2(bottom[0], bottom[2]) + np.pi) % (2 * np.pi) - np.pi)
             occluded = 0 if obj["visible_fraction"] >= 0.9 else 1 if obj["visible_fraction"] >= 0.5 else 2
             x, y, bw, bh = obj["bbox_2d"]
-            name = taxonomy.by_id(obj["class_id"]).en.replace(" ", "_")
+            name = taxonomy.export_names[obj["class_id"]].replace(" ", "_").replace("/", "_")
             lines.append(f"{name} {float(obj['truncated']):.2f} {occluded} {alpha:.4f} {x:.2f} {y:.2f} {x + bw:.2f} "
                          f"{y + bh:.2f} {height:.4f} {width:.4f} {length:.4f} {bottom[0]:.4f} {bottom[1]:.4f} "
                          f"{bottom[2]:.4f} {ry:.4f}")

@@ -63,7 +63,7 @@ def write_voc(run: RunLayout, all_labels, taxonomy) -> Path:
                 obj_png[mask] = k
             x, y, bw, bh = obj["bbox_2d"]
             node = ET.SubElement(ann, "object")
-            for tag, v in (("name", taxonomy.by_id(obj["class_id"]).en), ("pose", "Unspecified"),
+            for tag, v in (("name", taxonomy.export_names[obj["class_id"]]), ("pose", "Unspecified"),
                            ("truncated", int(obj["truncated"])), ("occluded", int(obj["visible_fraction"] < 1.0)),
                            ("difficult", 0), ("instance_id", obj["instance_id"])):
                 ET.SubElement(node, tag).text = str(v)
@@ -77,5 +77,5 @@ def write_voc(run: RunLayout, all_labels, taxonomy) -> Path:
             image.save(root / sub / f"{stem}.png")
     for sub in ("Main", "Segmentation"):
         (root / "ImageSets" / sub / "default.txt").write_text("\n".join(stems) + "\n")
-    (root / "labelmap.txt").write_text("background\n" + "\n".join(c.en for c in classes) + "\n")
+    (root / "labelmap.txt").write_text("background\n" + "\n".join(taxonomy.export_names[c.id] for c in classes) + "\n")
     return root

@@ -1,5 +1,6 @@
 """YOLO (ultralytics) detect and segment data sets: yolo/detect and yolo/segment, each images/<stem>.png,
-labels/<stem>.txt and data.yaml; class index = position in names (taxonomy order, sky left out)."""
+labels/<stem>.txt and data.yaml; class index = position in names (taxonomy order, sky left out). data.yaml's `path`
+is the export's absolute folder, so a trainer finds the images whatever its working directory."""
 from __future__ import annotations
 
 import json
@@ -32,9 +33,9 @@ def _yolo(run: RunLayout, all_labels: list, taxonomy, segment: bool) -> Path:
                 lines.append(f"{index[obj['class_id']]} {(x + bw / 2) / w:.6f} {(y + bh / 2) / h:.6f} {bw / w:.6f} {bh / h:.6f}")
         (root / "labels").mkdir(exist_ok=True)
         (root / "labels" / f"{stem}.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
-    names = "\n".join(f"  {k}: {json.dumps(c.en)}" for k, c in enumerate(classes))
+    names = "\n".join(f"  {k}: {json.dumps(taxonomy.export_names[c.id])}" for k, c in enumerate(classes))
     (root / "data.yaml").write_text(f"# {'segment' if segment else 'detect'} dataset; class index = position in names\n"
-                                    f"path: .\ntrain: images\nval: images\nnc: {len(classes)}\nnames:\n{names}\n")
+                                    f"path: {json.dumps(str(root.resolve()))}\ntrain: images\nval: images\nnc: {len(classes)}\nnames:\n{names}\n")
     return root
 
 
