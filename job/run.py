@@ -5,6 +5,7 @@ Re-running the same command with the same `out` resumes: finished samples are sk
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from engine.backend import BlenderBackend
@@ -24,6 +25,23 @@ def probe_device(cfg) -> str:
     backend = BlenderBackend(cfg.render, load_taxonomy())
     backend.close()
     return backend.device
+
+
+def check_out(run: RunLayout):
+    """`out` must be a new or empty folder, or one of our runs (its manifest marks it, written before any sample): a
+    file, a broken link, an unwritable place or a folder of someone else's files is refused before anything is
+    written there or the device is probed."""
+    out = run.out
+    if out.is_symlink() and not out.exists():
+        raise ConfigError(f"out: {out} is a broken symbolic link; give a folder")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"out: {out} is a file, not a folder; give a new or empty folder, or one of our runs")
+    if out.is_dir() and not run.manifest.is_file() and any(out.iterdir()):
+        raise ConfigError(f"out: {out} is a non-empty folder that is not a run of this engine; give a new or empty "
+                          f"folder (nothing was written)")
+    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not os.access(existing, os.W_OK):
+        raise ConfigError(f"out: {out} cannot be written ({existing} is read-only); give a writable folder")
 
 
 def check_resumable(run: RunLayout, config_hash: str):
@@ -50,6 +68,7 @@ def export_only(cfg) -> dict:
 def run(cfg, show_progress: bool = True) -> dict:
     layout = RunLayout(cfg.out)
     config_hash = content_hash(cfg)
+    check_out(layout)
     check_resumable(layout, config_hash)
     taxonomy = load_taxonomy()
     started = time.perf_counter()

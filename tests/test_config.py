@@ -80,3 +80,24 @@ def test_auto_worker_count_follows_the_visible_gpus(monkeypatch):
     assert worker_count(compose(["launcher.workers=3"])) == 3               # an explicit count wins
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     assert worker_count(compose([])) == 1                                   # GPUs hidden: one worker
+
+
+@pytest.mark.parametrize("kind", ["file", "broken_link", "foreign_folder"])
+def test_out_that_is_not_ours_is_refused_and_left_untouched(tmp_path, kind):
+    out = tmp_path / "out"
+    if kind == "file":
+        out.write_text("keep me")
+    elif kind == "broken_link":
+        out.symlink_to(tmp_path / "nowhere")
+    else:                                       # someone's data set: nothing of it may be overwritten or deleted
+        (out / "coco").mkdir(parents=True)
+        (out / "coco" / "annotations.json").write_text("{}")
+        (out / "samples" / ".tmp-keep").mkdir(parents=True)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    result = run_cli("render=preview", "n=1", f"out={out}")
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "out:" in lines[0]
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+    if kind == "foreign_folder":
+        assert (out / "coco" / "annotations.json").read_text() == "{}"
