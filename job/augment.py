@@ -52,7 +52,12 @@ def controlnet_dir(cfg, control: str) -> Path:
 
 
 def _has_weights(folder: Path) -> bool:
-    return folder.is_dir() and (any(folder.glob("*.safetensors")) or any(folder.glob("*.bin")))
+    """Safetensors only: pickled .bin weights can run code when loaded, so they are never read."""
+    return folder.is_dir() and any(folder.glob("*.safetensors"))
+
+
+def _weights_missing(folder: Path) -> str:
+    return str(folder / "<weights>.safetensors")
 
 
 def missing_model_files(cfg) -> list[str]:
@@ -66,13 +71,13 @@ def missing_model_files(cfg) -> list[str]:
         if not (base / part / "config.json").is_file():
             missing.append(str(base / part / "config.json"))
         if not _has_weights(base / part):
-            missing.append(str(base / part / "<weights>.safetensors"))
+            missing.append(_weights_missing(base / part))
     for control in cfg.controls:
         folder = controlnet_dir(cfg, control)
         if not (folder / "config.json").is_file():
             missing.append(str(folder / "config.json"))
         if not _has_weights(folder):
-            missing.append(str(folder / "<weights>.safetensors"))
+            missing.append(_weights_missing(folder))
     return missing
 
 
@@ -107,8 +112,11 @@ def validate(cfg):
             else:
                 part = str(path)             # a ControlNet folder given elsewhere: the exact file
             named += [part] if part not in named else []
+        pickled = [str(Path(m).parent) for m in missing if m.endswith(".safetensors") and any(Path(m).parent.glob("*.bin"))]
+        note = (f" ({', '.join(pickled)} hold only pickled .bin weights, which are never loaded: convert them with "
+                f"save_pretrained(..., safe_serialization=True))") if pickled else ""
         raise ConfigError(
-            f"augment.model_dir: {cfg.model_dir} lacks {', '.join(named)}; "
+            f"augment.model_dir: {cfg.model_dir} lacks {', '.join(named)}{note}; "
             f"point augment.model_dir at a local diffusers Stable Diffusion 1.5 checkpoint and put each ControlNet "
             f"(diffusers format) in <model_dir>/controlnet-<control> or set augment.controlnets.<control>=PATH; "
             f"nothing is downloaded at run time")
@@ -126,14 +134,24 @@ def _license(cfg) -> str:
         return str(cfg.license)
     base = Path(cfg.model_dir)
     for name in ("LICENSE", "LICENSE.md", "LICENSE.txt", "license.txt"):
-        if (base / name).is_file():
-            return (base / name).read_text(encoding="utf-8", errors="replace").strip().splitlines()[0][:200]
-    card = base / "README.md"
-    if card.is_file():
-        for line in card.read_text(encoding="utf-8", errors="replace").splitlines()[:40]:
+        text = _read_inside(base, name)
+        if text.strip():
+            return text.strip().splitlines()[0][:200]
+    card = _read_inside(base, "README.md")
+    if card:
+        for line in card.splitlines()[:40]:
             if line.strip().lower().startswith("license:"):
                 return line.split(":", 1)[1].strip()
     return "unknown (no LICENSE file or model card license in the model folder; set augment.license)"
+
+
+def _read_inside(base: Path, name: str, limit: int = 65536) -> str:
+    """The start of a text file of the model folder; '' if absent, or if it (or a link) leads out of the folder."""
+    path = base / name
+    if not path.is_file() or not path.resolve().is_relative_to(base.resolve()):
+        return ""
+    with open(path, "rb") as f:
+        return f.read(limit).decode("utf-8", errors="replace")
 
 
 @lru_cache(maxsize=None)
@@ -317,7 +335,7 @@ class Augmenter:
         self.device = "cuda" if cuda else "cpu"
         dtype = torch.float16 if cuda else torch.float32
         base = Path(cfg.model_dir)
-        load = {"torch_dtype": dtype, "local_files_only": True}
+        load = {"torch_dtype": dtype, "local_files_only": True, "use_safetensors": True}   # never unpickle
         controlnets = [ControlNetModel.from_pretrained(str(controlnet_dir(cfg, c)), **load) for c in cfg.controls]
         self.pipe = StableDiffusionControlNetImg2ImgPipeline(
             vae=AutoencoderKL.from_pretrained(str(base / "vae"), **load),

@@ -148,6 +148,34 @@ def test_incomplete_model_names_what_is_missing(models, tmp_path):
         compose(["augment=controlnet", f"augment.model_dir={models}", f"augment.controlnets.pose={tmp_path}"])
 
 
+def test_pickled_weights_are_refused_and_never_loaded(models, tmp_path):
+    import shutil
+    from engine.checks import ConfigError
+    from job.config import compose
+    copy = shutil.copytree(models, tmp_path / "model")
+    for weights in (copy / "unet").glob("*.safetensors"):
+        weights.rename(weights.with_suffix(".bin"))             # as an old pickle checkpoint would ship
+    with pytest.raises(ConfigError) as err:
+        compose(["augment=controlnet", f"augment.model_dir={copy}"])
+    message = str(err.value)
+    assert "\n" not in message and str(copy / "unet") in message and "safe_serialization=True" in message
+
+
+def test_license_is_read_only_from_inside_the_model_folder(models, tmp_path):
+    import shutil
+    from types import SimpleNamespace
+    copy = shutil.copytree(models, tmp_path / "model")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a private line that must not reach dataset.json\n")
+    (copy / "LICENSE").unlink()
+    (copy / "LICENSE").symlink_to(secret)                        # a link out of the folder
+    found = augment._license(SimpleNamespace(license=None, model_dir=str(copy)))
+    assert "private" not in found and found.startswith("unknown")
+    (copy / "LICENSE").unlink()
+    (copy / "LICENSE").write_text("Apache-2.0\n" + "x" * 10_000_000)   # huge: only its start is read
+    assert augment._license(SimpleNamespace(license=None, model_dir=str(copy))) == "Apache-2.0"
+
+
 def test_prompt_comes_from_the_labels():
     landmark = {"scene": {"tags": {}, "captions": {"en": ["A red pagoda at dusk, seen from the north."]}}}
     concept = {"scene": {"tags": {"prompt": "a lone sphere under a grey sky, low light"}, "captions": {"en": ["x"]}}}
