@@ -44,13 +44,18 @@ def check_out(run: RunLayout):
         raise ConfigError(f"out: {out} cannot be written ({existing} is read-only); give a writable folder")
 
 
-def check_resumable(run: RunLayout, config_hash: str):
-    """Refuse to mix two different configurations in one output folder (n and out may differ)."""
+def check_resumable(run: RunLayout, config_hash: str, n: int):
+    """Refuse to mix two different configurations in one output folder (n and out may differ), and to shrink a run:
+    its exports would silently leave out finished samples."""
     if run.manifest.is_file():
         previous = json.loads(run.manifest.read_text(encoding="utf-8")).get("config_hash")
         if previous != config_hash:
             raise ConfigError(f"out: {run.out} already holds a run with another configuration (hash {previous}); "
                               f"use a new out folder or the same settings to resume")
+    beyond = [s for s in run.complete_ids() if int(s) >= n]
+    if beyond:
+        raise ConfigError(f"n: {n} is fewer than the {int(beyond[-1]) + 1} samples {run.out} already holds finished; "
+                          f"give n={int(beyond[-1]) + 1} or more (exports never leave finished samples out)")
 
 
 def export_only(cfg) -> dict:
@@ -69,7 +74,7 @@ def run(cfg, show_progress: bool = True) -> dict:
     layout = RunLayout(cfg.out)
     config_hash = content_hash(cfg)
     check_out(layout)
-    check_resumable(layout, config_hash)
+    check_resumable(layout, config_hash, cfg.n)
     taxonomy = load_taxonomy()
     started = time.perf_counter()
     ids = [sample_id(i) for i in range(cfg.n)]

@@ -207,6 +207,11 @@ def test_same_seed_same_labels_and_resume_redoes_only_what_is_missing(rendered_r
     # a different configuration may not be mixed into the same folder
     clash = run_cli(*RUN_ARGS[:-1], "n=3", "seed=99", RUN_ARGS[-1], f"out={again}")
     assert clash.returncode == 2 and "another configuration" in clash.stderr
+    # nor may a run shrink: its exports would silently leave finished samples out
+    exported = (again / "coco" / "annotations.json").read_bytes()
+    shrunk = run_cli(*RUN_ARGS[:-1], "n=2", RUN_ARGS[-1], f"out={again}")
+    assert shrunk.returncode == 2 and "n=3 or more" in shrunk.stderr and len(shrunk.stderr.strip().splitlines()) == 1
+    assert (again / "coco" / "annotations.json").read_bytes() == exported
 
 
 def test_different_seeds_render_different_scenes(rendered_run, tmp_path):
