@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections import defaultdict, deque
+from collections import defaultdict
 from multiprocessing.connection import wait
 
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from engine.layout import RunLayout, sample_id
+from job.plan import SampleQueue
 from job.ray_launcher import render_on_ray
 from job.sample import SampleProducer
 from job.worker import due_for_recycling, visible_gpus, worker_count, worker_loop
 
 
-def render_samples(cfg, config_hash: str, todo: list, show_progress: bool = True):
+def render_samples(cfg, config_hash: str, todo, show_progress: bool = True):
     """Render the samples in `todo`; returns (failed [{sample_id, reasons}], summed stage timings)."""
     failed, timings = [], defaultdict(float)
     bar = tqdm(total=len(todo), desc=f"render {cfg.scene.name}", unit="sample", disable=not show_progress,
@@ -77,7 +78,7 @@ class WorkerPool:
         self.started = 0
 
     def render(self, todo: list, account):
-        self.pending, attempts = deque(todo), defaultdict(int)
+        self.queue, attempts = SampleQueue(todo), defaultdict(int)
         remaining = len(todo)
         try:
             for _ in range(self.workers):
@@ -99,9 +100,9 @@ class WorkerPool:
                                                        f"{attempts[index]} times"]))
                             remaining -= 1
                         else:
-                            self.pending.appendleft(index)
-                    if self.pending:
-                        self._start()
+                            self.queue.retry(index)
+                    if remaining > sum(s[2] is not None for s in self.alive.values()):
+                        self._start()                 # samples are left that no live worker holds
         finally:
             self._stop()
 
@@ -116,7 +117,7 @@ class WorkerPool:
         self._assign(self.alive[process.sentinel])
 
     def _assign(self, slot):
-        slot[2] = self.pending.popleft() if self.pending else None
+        slot[2] = self.queue.next()
         slot[1].send(slot[2])
 
     def _collect(self, slot, ready: list, account) -> int:

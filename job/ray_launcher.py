@@ -2,11 +2,12 @@
 sample is retried on a new actor. Ray is an optional dependency (pip install -e '.[ray]'), imported when used."""
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 
 from omegaconf import OmegaConf
 
 from engine.layout import RunLayout
+from job.plan import SampleQueue
 from job.sample import SampleProducer
 from job.worker import drop_blender_script_paths, maybe_fault, worker_count
 
@@ -34,11 +35,11 @@ def render_on_ray(cfg, config_hash: str, todo: list, account):
         ray.init(address=la.ray_address or None, num_cpus=None if la.ray_address else worker_count(cfg),
                  include_dashboard=False, configure_logging=False, log_to_driver=False)
     actor = ray.remote(num_cpus=1, num_gpus=la.gpus_per_worker, max_restarts=0)(RayWorker)
-    pending, attempts, running = deque(todo), defaultdict(int), {}
+    queue, attempts, running = SampleQueue(todo), defaultdict(int), {}
 
     def submit(worker):
-        if pending:
-            index = pending.popleft()
+        index = queue.next()
+        if index is not None:
             running[worker.render.remote(index)] = (worker, index)
 
     for _ in range(min(worker_count(cfg), len(todo))):
@@ -54,7 +55,7 @@ def render_on_ray(cfg, config_hash: str, todo: list, account):
                 if attempts[index] > la.retries:
                     account(("failed", index, [f"ray worker died ({type(e).__name__}), {attempts[index]} times"]))
                 else:
-                    pending.appendleft(index)
+                    queue.retry(index)
                 worker = actor.remote(config, config_hash)
             submit(worker)
     finally:

@@ -11,12 +11,13 @@ import time
 from engine.backend import BlenderBackend
 from engine.checks import ConfigError
 from engine.exports import export
-from engine.layout import RunLayout, sample_id
+from engine.layout import RunLayout
 from engine.report import contact_sheet, write_report
 from engine.storage import load_labels, remove_partial
 from engine.taxonomy import load_taxonomy
 from job.config import content_hash
 from job.launcher import render_samples
+from job.plan import Pending
 from job.manifest import write_manifest
 
 
@@ -77,16 +78,15 @@ def run(cfg, show_progress: bool = True) -> dict:
     check_resumable(layout, config_hash, cfg.n)
     taxonomy = load_taxonomy()
     started = time.perf_counter()
-    ids = [sample_id(i) for i in range(cfg.n)]
-    todo = [i for i in range(cfg.n) if not layout.is_complete(ids[i])]
-    device = probe_device(cfg) if todo else None       # a device that is not there fails here, before any write
+    todo = Pending(layout, cfg.n)                       # lazy: a huge n starts at once in constant memory
+    device = probe_device(cfg) if len(todo) else None       # a device that is not there fails here, before any write
     layout.out.mkdir(parents=True, exist_ok=True)
     redone = remove_partial(layout)
     failed, timings = [], {}
     write_manifest(layout, cfg, config_hash, taxonomy, {"planned": cfg.n}, failed, "running", device)
-    if todo:
+    if len(todo):
         failed, timings = render_samples(cfg, config_hash, todo, show_progress)
-    done = [s for s in ids if layout.is_complete(s)]
+    done = [s for s in layout.complete_ids() if int(s) < cfg.n]
     all_labels = load_labels(layout, done)
     export(layout, all_labels, taxonomy, list(cfg.export.formats), cfg.export.shard_size)
     if cfg.output.overview and all_labels:

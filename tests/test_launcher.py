@@ -101,3 +101,22 @@ def test_ray_launcher_on_a_local_cluster_survives_a_dead_actor(tmp_path):
     assert (on_ray / ".fault-1").exists() and load_json(on_ray / "dataset.json")["failed"] == []
     for sid in _done(local):
         assert (local / "samples" / sid / "labels.json").read_bytes() == (on_ray / "samples" / sid / "labels.json").read_bytes()
+
+
+def test_a_huge_run_starts_at_once_in_constant_memory(tmp_path):
+    """n = 10⁹: samples are planned lazily, so the first ones are written within seconds and the process stays the
+    size of a small run (listing 10⁹ samples first took 40 s and 4 GB); stopped after two samples."""
+    out = tmp_path / "huge"
+    process = subprocess.Popen([sys.executable, str(ROOT / "render.py"), *BASE, "n=1000000000", "launcher.workers=1",
+                                f"out={out}"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, peak_mb = time.time() + 120, 0.0
+        while len(list((out / "samples").glob("0*"))) < 2 and time.time() < deadline and process.poll() is None:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            peak_mb = max(peak_mb, int(status.split("VmHWM:")[1].split()[0]) / 1024)
+            time.sleep(0.2)
+        assert len(list((out / "samples").glob("0*"))) >= 2, "no two samples within two minutes"
+        assert peak_mb < 1500, f"peak memory {peak_mb:.0f} MB"
+    finally:
+        process.kill()
+        process.wait()
