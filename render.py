@@ -9,6 +9,7 @@ from omegaconf import OmegaConf
 
 from engine.backend import BackendError
 from engine.checks import ConfigError
+from job import stopping
 from job.config import compose
 from job.run import export_only, run
 from job.topup import run_topup
@@ -25,6 +26,7 @@ resolved config:"""
 
 
 def main(argv: list[str]) -> int:
+    stopping.install()
     show = "--help" in argv or "-h" in argv
     print_cfg = "--cfg" in argv
     overrides = [a for a in argv if a not in ("--help", "-h", "--cfg", "job")]
@@ -47,6 +49,9 @@ def main(argv: list[str]) -> int:
     except (ConfigError, BackendError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("stopped: finished samples are kept; run the same command again to resume", file=sys.stderr)
+        return 130
     c = summary["counts"]
     rate = c["rendered_this_run"] / summary["seconds"] if summary["seconds"] > 0 else 0.0
     print(f"done: {c['samples']}/{c['planned']} samples ({c['rendered_this_run']} rendered now, {c['skipped_done']} already "

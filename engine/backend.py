@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -54,6 +55,23 @@ def _exr_parts(path: str) -> list:
         return [(dict(p.header), {k: c.pixels for k, c in p.channels.items()}, p.name()) for p in f.parts]
 
 
+WORKDIR_PREFIX = "engine-render-"
+
+
+def remove_dead_workdirs(base: str):
+    """Delete the scratch folders of render processes that are gone (killed with -9, which nothing can catch)."""
+    for folder in Path(base).glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = folder.name[len(WORKDIR_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass                                  # alive, someone else's
+
+
 class BlenderBackend:
     def __init__(self, render_cfg, taxonomy, workdir: str | None = None, exr_deliverable: str | None = None):
         """exr_deliverable: None, or "half" / "float" to also render the VFX passes (position, albedo, Cryptomatte
@@ -66,7 +84,10 @@ class BlenderBackend:
         self.look = render_cfg.look
         self.light, self.exposure = None, 1.0
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-        self._tmp = tempfile.TemporaryDirectory(prefix="engine-render-", dir=workdir or shm)
+        base = workdir or shm or tempfile.gettempdir()
+        remove_dead_workdirs(base)
+        # named by our pid, so a later run can tell a dead process's leftovers (RAM in /dev/shm) from a live one's
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=base)
         self.exr_path = str(Path(self._tmp.name) / "passes.exr")
         self.beauty_path = str(Path(self._tmp.name) / "beauty.exr")
         with blender_log_silenced():

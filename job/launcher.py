@@ -15,6 +15,7 @@ from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from engine.layout import RunLayout, sample_id
+from job import stopping
 from job.plan import SampleQueue
 from job.ray_launcher import render_on_ray
 from job.sample import SampleProducer
@@ -59,6 +60,7 @@ def _render_here(cfg, config_hash: str, todo: list, account):
                 producer, served = SampleProducer(cfg, config_hash), 0
             account(producer.produce_and_write(run, index))
             served += 1
+            stopping.check()
     finally:
         producer.close()
 
@@ -84,6 +86,7 @@ class WorkerPool:
             for _ in range(self.workers):
                 self._start()
             while remaining:
+                stopping.check()
                 ready = wait([s[1] for s in self.alive.values()] + list(self.alive), timeout=5)
                 for sentinel, slot in list(self.alive.items()):
                     remaining -= self._collect(slot, ready, account)

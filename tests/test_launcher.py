@@ -120,3 +120,38 @@ def test_a_huge_run_starts_at_once_in_constant_memory(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_stop_the_run_cleanly_and_it_resumes(tmp_path, signum):
+    """Blender swallows a KeyboardInterrupt raised inside its render, so the stop must also be seen between samples:
+    the run ends within a sample or two, says how to resume, exits non-zero and leaves no scratch files."""
+    out = tmp_path / "stopped"
+    args = [sys.executable, str(ROOT / "render.py"), *BASE, "n=40", "launcher.workers=1", f"out={out}"]
+    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while len(list((out / "samples").glob("0*"))) < 2 and time.time() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signum)
+    stopped_at = time.time()
+    _, stderr = process.communicate(timeout=60)
+    assert time.time() - stopped_at < 20 and process.returncode == 130
+    assert "run the same command again to resume" in stderr.strip().splitlines()[-1]
+    assert not list(Path("/dev/shm").glob(f"engine-render-{process.pid}-*"))
+    finished = len(list((out / "samples").glob("0*")))
+    assert 2 <= finished < 40
+    resumed = _cli(*BASE, f"n={finished + 1}", f"out={out}")
+    assert resumed.returncode == 0 and f"1 rendered now, {finished} already done" in resumed.stdout
+
+
+def test_scratch_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
+    from engine.backend import WORKDIR_PREFIX, remove_dead_workdirs
+    gone = subprocess.Popen(["true"])
+    gone.wait()                                            # a pid that no longer runs (as after kill -9)
+    dead = tmp_path / f"{WORKDIR_PREFIX}{gone.pid}-abc"
+    live = tmp_path / f"{WORKDIR_PREFIX}{os.getppid()}-def"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "passes.exr").write_bytes(b"x" * 1000)
+    remove_dead_workdirs(str(tmp_path))
+    assert not dead.exists() and live.exists()
