@@ -189,7 +189,10 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
                               {"render": _load_yaml(CONFIG_DIR / "render" / f"{choices['render']}.yaml")},
                               {"augment": _load_yaml(CONFIG_DIR / "augment" / f"{choices['augment']}.yaml")})
         for item in dotlist:   # one at a time, so an error names the override that caused it
-            cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist([item]))
+            try:
+                cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist([item]))
+            except yaml.YAMLError as e:        # e.g. a !!python/... tag: safe loading refuses it, no code runs
+                raise ConfigError(f"{item.partition('=')[0]}: not a plain value ({str(e).splitlines()[0]})") from None
         OmegaConf.resolve(cfg)
         OmegaConf.to_container(cfg, throw_on_missing=True)
     except OmegaConfBaseException as e:

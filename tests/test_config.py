@@ -29,7 +29,7 @@ def test_overrides_and_groups_apply():
     ("qa.min_subject_visible_fraction=2", "qa.min_subject_visible_fraction"), ("render.colour=red", "colour"),
     ("justaword", "key=value"), ("output.points_voxel_m=inf", "output.points_voxel_m"),
     ("render.exposure_ev=nan", "render.exposure_ev"), ("scene.fill=[0.3,inf]", "scene.fill"),
-    ("out=${oc.env:HOME}", "literal"), ("seed=${n}", "literal"), ("output.points_voxel_m=50", "points_voxel_m"),
+    ("out=${oc.env:HOME}", "literal"), ('seed=!!python/object/apply:os.system ["true"]', "seed: not a plain value"), ("seed=${n}", "literal"), ("output.points_voxel_m=50", "points_voxel_m"),
 ])
 def test_bad_override_is_one_clear_line(override, names):
     with pytest.raises(ConfigError) as error:
