@@ -369,7 +369,7 @@ def _plastic(g, base, m, r):
 # rounded edges in the shading (Cycles' Bevel node): real edges are never knife-sharp, and the highlight they catch
 # is much of what tells a solid from a paper model; metres of radius per kind (the geometry and labels stay sharp)
 BEVEL_M = {"stone": 0.03, "marble": 0.02, "brick": 0.02, "concrete": 0.025, "wood": 0.01, "metal": 0.005, "bronze": 0.01,
-           "tile": 0.01, "plaster": 0.02, "paving": 0.01, "paint": 0.01, "rubber": 0.005, "cardboard": 0.003, "": 0.01}
+           "tile": 0.01, "plaster": 0.02, "paint": 0.01, "rubber": 0.005, "cardboard": 0.003, "": 0.01}
 
 RECIPES = {"stone": _stone, "marble": _marble, "brick": _brick, "concrete": _concrete, "wood": _wood, "metal": _metal,
            "bronze": _bronze, "glass": _glass, "tile": _tile, "plaster": _plaster, "foliage": _foliage, "bark": _bark,
