@@ -4,6 +4,7 @@ Re-running the same command with the same `out` resumes: finished samples are sk
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
@@ -37,12 +38,34 @@ def check_out(run: RunLayout):
         raise ConfigError(f"out: {out} is a broken symbolic link; give a folder")
     if out.exists() and not out.is_dir():
         raise ConfigError(f"out: {out} is a file, not a folder; give a new or empty folder, or one of our runs")
-    if out.is_dir() and not run.manifest.is_file() and any(out.iterdir()):
+    if out.is_dir() and not run.manifest.is_file() and any(p.name != LOCK_NAME for p in out.iterdir()):
         raise ConfigError(f"out: {out} is a non-empty folder that is not a run of this engine; give a new or empty "
                           f"folder (nothing was written)")
     existing = next(p for p in (out, *out.absolute().parents) if p.exists())
     if not os.access(existing, os.W_OK):
         raise ConfigError(f"out: {out} cannot be written ({existing} is read-only); give a writable folder")
+
+
+LOCK_NAME = ".lock"
+
+
+def lock_out(run: RunLayout):
+    """One run per folder: an exclusive OS lock on out/.lock, held (by the open file) for the run's life. The kernel
+    drops it when the process ends however it ends, so a killed run's lock is simply taken over."""
+    handle = open(run.out / LOCK_NAME, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise ConfigError(f"out: {run.out} is in use by another run ({holder}); wait for it to finish or use another "
+                          f"folder") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    return handle
 
 
 def check_resumable(run: RunLayout, config_hash: str, n: int):
@@ -66,7 +89,9 @@ def export_only(cfg) -> dict:
     if not ids:
         raise ConfigError(f"out: {run.out} holds no finished samples to export; render first or point out= at a run")
     started = time.perf_counter()
+    lock = lock_out(run)                    # not while a run renders into the same folder
     paths = export(run, load_labels(run, ids), load_taxonomy(), list(cfg.export.formats), cfg.export.shard_size)
+    lock.close()
     return {"out": str(run.out), "samples": len(ids), "exports": {k: str(v) for k, v in paths.items()},
             "seconds": time.perf_counter() - started}
 
@@ -81,6 +106,9 @@ def run(cfg, show_progress: bool = True) -> dict:
     todo = Pending(layout, cfg.n)                       # lazy: a huge n starts at once in constant memory
     device = probe_device(cfg) if len(todo) else None       # a device that is not there fails here, before any write
     layout.out.mkdir(parents=True, exist_ok=True)
+    lock = lock_out(layout)                             # held until this process ends
+    check_resumable(layout, config_hash, cfg.n)         # again, now that no other run can change the folder
+    todo = Pending(layout, cfg.n)
     redone = remove_partial(layout)
     failed, timings = [], {}
     write_manifest(layout, cfg, config_hash, taxonomy, {"planned": cfg.n}, failed, "running", device)
@@ -100,4 +128,5 @@ def run(cfg, show_progress: bool = True) -> dict:
     if cfg.output.report and all_labels:
         write_report(layout, all_labels, json.loads(layout.manifest.read_text(encoding="utf-8")))
     elapsed = time.perf_counter() - started
+    lock.close()
     return {"out": str(layout.out), "counts": counts, "seconds": elapsed, "stage_seconds": dict(timings), "device": device}

@@ -155,3 +155,23 @@ def test_scratch_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
         (folder / "passes.exr").write_bytes(b"x" * 1000)
     remove_dead_workdirs(str(tmp_path))
     assert not dead.exists() and live.exists()
+
+
+def test_one_run_per_folder_and_a_killed_runs_lock_is_taken_over(tmp_path):
+    out = tmp_path / "shared"
+    args = [sys.executable, str(ROOT / "render.py"), *BASE, "n=40", "launcher.workers=1", f"out={out}"]
+    first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not list((out / "samples").glob("0*")) and time.time() < deadline:
+            time.sleep(0.2)
+        second = _cli(*BASE, "n=40", f"out={out}")
+        assert second.returncode == 2 and "in use by another run" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1 and f"pid {first.pid}" in second.stderr
+    finally:
+        first.kill()                                          # kill -9: no chance to clean up or unlock
+        first.wait()
+    finished = len(list((out / "samples").glob("0*")))
+    again = _cli(*BASE, f"n={finished + 1}", f"out={out}")
+    assert again.returncode == 0 and f"1 rendered now, {finished} already done" in again.stdout
+    assert not list((out / "samples").glob(".tmp-*"))
