@@ -268,7 +268,8 @@ def test_coco_keypoints_and_mot_load(clips):
         for r in rows:
             frame = labels["frames"][int(r[0]) - 1]
             obj = next(o for o in frame["objects"] if o["instance_id"] == int(r[1]))
-            assert [int(v) for v in r[2:6]] == obj["bbox_2d_amodal"] and abs(float(r[8]) - obj["visible_fraction"]) < 1e-6
+            x, y, w, h = obj["bbox_2d_amodal"]                     # MOT's left and top are 1-based
+            assert [int(v) for v in r[2:6]] == [x + 1, y + 1, w, h] and abs(float(r[8]) - obj["visible_fraction"]) < 1e-6
         info = (out / "mot" / sample.name / "seqinfo.ini").read_text()
         assert f"seqLength={len(labels['frames'])}" in info
 

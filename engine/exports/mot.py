@@ -12,17 +12,18 @@ MOT_CLASSES = {"actor/person": 1, "actor/vehicle/car": 3}       # MOT17's pedest
 
 def write_mot(run: RunLayout, all_labels, taxonomy) -> Path:
     """One MOT Challenge sequence per sample: <sample_id>/seqinfo.ini, img1/NNNNNN.png (1-based) and gt/gt.txt with
-    frame, id, left, top, width, height, conf (1), class, visibility for every actor in view; the box is the amodal
-    one (MOT draws the whole target, occluded parts included) and visibility its visible_fraction. Accepted diffusion
-    variants get sequences of their own, <sample_id>_aug<k>, with the same gt.txt."""
+    frame, id, left, top (1-based pixels, as the MOT Challenge devkit), width, height, conf (1), class, visibility for
+    every actor in view; the box is the amodal one (MOT draws the whole target, occluded parts included) and
+    visibility its visible_fraction. Accepted diffusion variants get sequences of their own, <sample_id>_aug<k>, with
+    the same gt.txt."""
     root = fresh_folder(run.export("mot"))
     for labels in all_labels:
         lines = []
         for frame in labels["frames"]:
             for obj in frame["objects"]:
                 if obj["class_path"] in MOT_CLASSES:
-                    x, y, w, h = obj["bbox_2d_amodal"]
-                    lines.append(f"{frame['index'] + 1},{obj['instance_id']},{x},{y},{w},{h},1,"
+                    x, y, w, h = obj["bbox_2d_amodal"]      # MOT's pixel coordinates are 1-based (its devkit)
+                    lines.append(f"{frame['index'] + 1},{obj['instance_id']},{x + 1},{y + 1},{w},{h},1,"
                                  f"{MOT_CLASSES[obj['class_path']]},{obj['visible_fraction']:.6f}")
         camera = labels["frames"][0]["camera"]
         fps = max(1, round(labels["fps"]))
