@@ -353,13 +353,14 @@ class BlenderBackend:
         Standard view, or the photo look's metered exposure (from a clip's first frame, so it does not flicker),
         and AgX (daylight white balance is already in the lights). Data passes never pass through here."""
         light, env, camera = self.light, spec.environment, spec.camera
-        h, w = depth.shape
-        pixels = np.stack(np.meshgrid(np.arange(h), np.arange(w), indexing="ij"), axis=-1).reshape(-1, 2)
-        world_to_camera = camera.world_to_camera(frame)
-        rays = (pixel_rays(camera.model, camera.K(), w, h, pixels) @ world_to_camera[:3, :3]).reshape(h, w, 3)
-        eye_z = float(np.asarray(camera.poses[min(frame, len(camera.poses) - 1)])[2, 3])
-        linear = apply_haze(linear, depth, env.haze_density, light.haze_radiance, sky=light.haze_sky, rays=rays,
-                            eye_z=eye_z, scale_height=env.haze_height_m)
+        if env.haze_density > 0:             # each pixel's world ray: haze integrates along it
+            h, w = depth.shape
+            pixels = np.stack(np.meshgrid(np.arange(h), np.arange(w), indexing="ij"), axis=-1).reshape(-1, 2)
+            world_to_camera = camera.world_to_camera(frame)
+            rays = (pixel_rays(camera.model, camera.K(), w, h, pixels) @ world_to_camera[:3, :3]).reshape(h, w, 3)
+            eye_z = float(np.linalg.inv(world_to_camera)[2, 3])
+            linear = apply_haze(linear, depth, env.haze_density, light.haze_radiance, sky=light.haze_sky, rays=rays,
+                                eye_z=eye_z, scale_height=env.haze_height_m)
         if self.look == "flat":
             return linear_to_srgb8(linear)
         if frame == 0:       # a recipe's own light (a concept's grammar sets brightness as a cause) is not metered

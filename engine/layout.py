@@ -92,6 +92,11 @@ class RunLayout:
         return self.out / "samples"
 
     @property
+    def lock(self) -> Path:
+        """Held (an OS lock) by the one process that runs in this folder."""
+        return self.out / ".lock"
+
+    @property
     def overview(self) -> Path:
         return self.out / "overview.png"
 

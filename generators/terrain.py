@@ -144,9 +144,7 @@ def terrain_meshes(t: Terrain, classes: np.ndarray) -> dict:
     axis = np.linspace(-t.extent / 2, t.extent / 2, n)
     gx, gy = np.meshgrid(axis, axis)
     vertices = np.column_stack([gx.ravel(), gy.ravel(), t.heights.ravel()])
-    idx = np.arange(n * n).reshape(n, n)
-    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, 1:].ravel(), idx[1:, :-1].ravel()
-    faces = np.concatenate([np.column_stack([a, b, c]), np.column_stack([a, c, d])])
+    faces = grid_faces(n)
     corner_cls = classes.ravel()[faces]
     face_cls = _majority(corner_cls, len(SURFACES))
     meshes = {}
@@ -157,6 +155,13 @@ def terrain_meshes(t: Terrain, classes: np.ndarray) -> dict:
         used, remap = np.unique(sel, return_inverse=True)
         meshes[name] = Mesh(vertices[used], remap.reshape(-1, 3), np.zeros(len(sel), dtype=np.int64))
     return meshes
+
+
+def grid_faces(n: int) -> np.ndarray:
+    """Two triangles per cell of an n x n vertex grid (row-major vertex indices)."""
+    idx = np.arange(n * n).reshape(n, n)
+    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, 1:].ravel(), idx[1:, :-1].ravel()
+    return np.concatenate([np.column_stack([a, b, c]), np.column_stack([a, c, d])])
 
 
 def _majority(rows: np.ndarray, n_classes: int) -> np.ndarray:
@@ -218,11 +223,10 @@ def water_surface(rng, t: Terrain, kind: str, far_half: float, cells: int = 400)
         z += steepness / k * np.sin(k * (gx.ravel() * np.cos(angle) + gy.ravel() * np.sin(angle)) + phase)
     edge = np.minimum(t.extent / 2 - np.abs(gx.ravel()), t.extent / 2 - np.abs(gy.ravel())) / (0.1 * t.extent)
     z *= np.clip(depth / 3.0, 0.0, 1.0) * np.clip(edge, 0.0, 1.0)      # calm at the border: the far sea is flat
-    idx = np.arange((cells + 1) ** 2).reshape(cells + 1, cells + 1)
-    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, 1:].ravel(), idx[1:, :-1].ravel()
-    faces = np.concatenate([np.column_stack([a, b, c]), np.column_stack([a, c, d])])
+    faces = grid_faces(cells + 1)
     face_depth = depth[faces]
-    faces, face_depth = faces[face_depth.max(axis=1) > -0.5], face_depth[face_depth.max(axis=1) > -0.5]  # not under land
+    wet = face_depth.max(axis=1) > -0.5                                   # faces not buried under land
+    faces, face_depth = faces[wet], face_depth[wet]
     vertices = np.column_stack([gx.ravel(), gy.ravel(), z])
     face_material = (face_depth.min(axis=1) < 0.3).astype(np.int64)
     if kind == "sea":

@@ -56,10 +56,6 @@ def _has_weights(folder: Path) -> bool:
     return folder.is_dir() and any(folder.glob("*.safetensors"))
 
 
-def _weights_missing(folder: Path) -> str:
-    return str(folder / "<weights>.safetensors")
-
-
 def missing_model_files(cfg) -> list[str]:
     """What a usable set of local models lacks: the base checkpoint's parts and one ControlNet per control."""
     base = Path(cfg.model_dir)
@@ -71,13 +67,13 @@ def missing_model_files(cfg) -> list[str]:
         if not (base / part / "config.json").is_file():
             missing.append(str(base / part / "config.json"))
         if not _has_weights(base / part):
-            missing.append(_weights_missing(base / part))
+            missing.append(str(base / part / "<weights>.safetensors"))
     for control in cfg.controls:
         folder = controlnet_dir(cfg, control)
         if not (folder / "config.json").is_file():
             missing.append(str(folder / "config.json"))
         if not _has_weights(folder):
-            missing.append(_weights_missing(folder))
+            missing.append(str(folder / "<weights>.safetensors"))
     return missing
 
 

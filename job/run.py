@@ -18,8 +18,8 @@ from engine.storage import load_labels, remove_partial
 from engine.taxonomy import load_taxonomy
 from job.config import content_hash
 from job.launcher import render_samples
-from job.plan import Pending
 from job.manifest import write_manifest
+from job.plan import Pending
 
 
 def probe_device(cfg) -> str:
@@ -38,7 +38,7 @@ def check_out(run: RunLayout):
         raise ConfigError(f"out: {out} is a broken symbolic link; give a folder")
     if out.exists() and not out.is_dir():
         raise ConfigError(f"out: {out} is a file, not a folder; give a new or empty folder, or one of our runs")
-    if out.is_dir() and not run.manifest.is_file() and any(p.name != LOCK_NAME for p in out.iterdir()):
+    if out.is_dir() and not run.manifest.is_file() and any(p != run.lock for p in out.iterdir()):
         raise ConfigError(f"out: {out} is a non-empty folder that is not a run of this engine; give a new or empty "
                           f"folder (nothing was written)")
     existing = next(p for p in (out, *out.absolute().parents) if p.exists())
@@ -46,13 +46,10 @@ def check_out(run: RunLayout):
         raise ConfigError(f"out: {out} cannot be written ({existing} is read-only); give a writable folder")
 
 
-LOCK_NAME = ".lock"
-
-
 def lock_out(run: RunLayout):
     """One run per folder: an exclusive OS lock on out/.lock, held (by the open file) for the run's life. The kernel
     drops it when the process ends however it ends, so a killed run's lock is simply taken over."""
-    handle = open(run.out / LOCK_NAME, "a+")
+    handle = open(run.lock, "a+")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
