@@ -26,17 +26,59 @@ from job.run import run
 FIRST_GUESS = {"landmark/": 1.0, "context/": 3.0}
 
 
+INT64_MAX = 2**63 - 1
+
+
+def _is_id(v) -> bool:
+    """COCO ids are integers (JSON numbers without a fraction) that fit int64, as pycocotools and numpy hold them."""
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= INT64_MAX
+
+
+def _coco_problem(data) -> str | None:
+    """The first thing in a user's COCO instances file that would break the top-up or its merged.json, or None."""
+    if not isinstance(data, dict):
+        return "the top level is not a JSON object"
+    for key in ("images", "annotations", "categories"):
+        if not isinstance(data.get(key), list):
+            return f"no '{key}' list"
+    seen = {}
+    for key in ("images", "annotations", "categories"):
+        for k, entry in enumerate(data[key]):
+            if not isinstance(entry, dict) or not _is_id(entry.get("id")):
+                return f"{key}[{k}] has no integer 'id' (0..2^63-1): {str(entry)[:80]}"
+            if seen.setdefault(key, set()) & {entry["id"]}:
+                return f"{key}[{k}]: id {entry['id']} is used twice"
+            seen[key].add(entry["id"])
+    names = [c.get("name") for c in data["categories"]]
+    if not all(isinstance(n, str) and n for n in names):
+        return "a category has no name"
+    if len(set(names)) < len(names):
+        return f"category names are not unique: {sorted({n for n in names if names.count(n) > 1})}"
+    for k, ann in enumerate(data["annotations"]):
+        if not _is_id(ann.get("image_id")) or ann["image_id"] not in seen["images"]:
+            return f"annotations[{k}] (id {ann['id']}): image_id {ann.get('image_id')!r} is not an image of the file"
+        if not _is_id(ann.get("category_id")) or ann["category_id"] not in seen["categories"]:
+            return f"annotations[{k}] (id {ann['id']}): category_id {ann.get('category_id')!r} is not a category of the file"
+        area = ann.get("area", 0)
+        if isinstance(area, bool) or not isinstance(area, (int, float)) or not 0 <= area < math.inf:
+            return f"annotations[{k}] (id {ann['id']}): area {area!r} is not a finite number >= 0"
+    return None
+
+
 def load_user_coco(path: str) -> dict:
+    """The user's COCO instances file, validated completely before anything is rendered."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        categories = {int(c["id"]): c["name"] for c in data["categories"]}
-        counts, images = {name: 0 for name in categories.values()}, {name: set() for name in categories.values()}
-        for ann in data["annotations"]:
-            name = categories[int(ann["category_id"])]
-            counts[name] += 1
-            images[name].add(ann["image_id"])
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError) as e:
         raise ConfigError(f"topup.coco: {path} is not a readable COCO instances file ({type(e).__name__}: {e})") from None
+    problem = _coco_problem(data)
+    if problem:
+        raise ConfigError(f"topup.coco: {path} is not a valid COCO instances file: {problem}")
+    categories = {c["id"]: c["name"] for c in data["categories"]}
+    counts, images = {name: 0 for name in categories.values()}, {name: set() for name in categories.values()}
+    for ann in data["annotations"]:
+        counts[categories[ann["category_id"]]] += 1
+        images[categories[ann["category_id"]]].add(ann["image_id"])
     return {"path": str(path), "data": data, "categories": categories, "instances": counts, "images": {k: len(v) for k, v in images.items()}}
 
 
@@ -46,6 +88,8 @@ def load_mapping(path: str, taxonomy) -> dict:
         mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"topup.mapping: cannot read {path} ({type(e).__name__})") from None
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) or v is None for v in mapping.values()):
+        raise ConfigError(f"topup.mapping: {path} must be a YAML table of 'user class: our class path (or null)'")
     for name, target in mapping.items():
         if target is not None:
             try:
@@ -61,20 +105,28 @@ def load_mapping(path: str, taxonomy) -> dict:
 def wanted_counts(target: str, instances: dict, mapping: dict) -> dict:
     """How many more instances each generable user class needs."""
     generable = [n for n in instances if mapping.get(n)]
+    if not generable:
+        raise ConfigError(f"topup.mapping: none of the file's {len(instances)} categories maps to a class we can generate "
+                          f"(its categories: {sorted(instances)[:8]}{' ...' if len(instances) > 8 else ''})")
     if target == "uniform":
         goal = max(instances.values()) if instances else 0
         return {n: max(0, goal - instances[n]) for n in generable}
     if target.startswith("min_count:"):
-        try:
-            goal = int(target.split(":", 1)[1])
-        except ValueError:
-            raise ConfigError(f"topup.target: '{target}'; give min_count:N, uniform, or a YAML table file") from None
-        return {n: max(0, goal - instances[n]) for n in generable}
+        goal = target.split(":", 1)[1]
+        if not goal.isdigit():
+            raise ConfigError(f"topup.target: '{target}'; min_count needs a whole number >= 0 (min_count:500)")
+        return {n: max(0, int(goal) - instances[n]) for n in generable}
     path = Path(target)
     if not path.is_file():
         raise ConfigError(f"topup.target: '{target}'; give min_count:N, uniform, or a YAML table file of class: count")
-    table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {n: max(0, int(table[n]) - instances[n]) for n in generable if n in table}
+    try:
+        table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"topup.target: cannot read {target} ({type(e).__name__})") from None
+    bad = [k for k, v in table.items() if not _is_id(v)] if isinstance(table, dict) else ["(not a table)"]
+    if bad:
+        raise ConfigError(f"topup.target: {target} must be a YAML table of 'class: whole number >= 0'; bad: {bad[:5]}")
+    return {n: max(0, table[n] - instances[n]) for n in generable if n in table}
 
 
 def _rendered_counts(folder: RunLayout) -> tuple[dict, list]:

@@ -52,3 +52,49 @@ def test_topup_bad_input_is_one_line(tmp_path):
     bad_map.write_text("tree: context/palm\n")
     result = run_cli(f"topup.coco={DATA / 'user_instances.json'}", f"topup.mapping={bad_map}", f"out={tmp_path / 'o'}")
     assert result.returncode == 2 and "context/palm" in result.stderr and not (tmp_path / "o").exists()
+
+
+def _user(**changes) -> dict:
+    data = json.loads((DATA / "user_instances.json").read_text())
+    for key, edit in changes.items():
+        edit(data) if callable(edit) else data.__setitem__(key, edit)
+    return data
+
+
+BAD_COCO = {   # each would crash after rendering, or write a merged.json that COCO readers reject
+    "category_id": (lambda: _user(a=lambda d: d["annotations"][0].update(category_id=1e400)), "category_id"),
+    "string image id": (lambda: _user(a=lambda d: (d["images"][0].update(id="7"))), "integer 'id'"),
+    "no annotation id": (lambda: _user(a=lambda d: d["annotations"][1].pop("id")), "annotations[1] has no integer"),
+    "duplicate names": (lambda: _user(a=lambda d: d["categories"][1].update(name="person")), "not unique"),
+    "id beyond int64": (lambda: _user(a=lambda d: d["annotations"][0].update(id=2**64)), "annotations[0]"),
+    "negative area": (lambda: _user(a=lambda d: d["annotations"][2].update(area=-4)), "area -4"),
+    "no images": (lambda: _user(a=lambda d: d.pop("images")), "no 'images' list"),
+    "unknown image": (lambda: _user(a=lambda d: d["annotations"][0].update(image_id=8)), "image_id 8"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_COCO))
+def test_topup_refuses_a_broken_coco_file_before_rendering(tmp_path, case):
+    make, expect = BAD_COCO[case]
+    user = tmp_path / "user.json"
+    user.write_text(json.dumps(make()))
+    result = run_cli(f"topup.coco={user}", f"topup.mapping={DATA / 'user_mapping.yaml'}", f"out={tmp_path / 'o'}")
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert result.returncode == 2 and len(lines) == 1 and "topup.coco" in lines[0] and expect in lines[0], result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_topup_refuses_bad_targets_and_mappings(tmp_path):
+    listed, table, nothing = tmp_path / "list.yaml", tmp_path / "table.yaml", tmp_path / "nothing.yaml"
+    listed.write_text("- tree\n- bench\n")
+    table.write_text("tree: 10\nbench: lots\n")
+    nothing.write_text("zebra: context/tree\n")
+    user = f"topup.coco={DATA / 'user_instances.json'}"
+    for args, key in (([f"topup.mapping={listed}"], "topup.mapping"), (["topup.target=min_count:-5"], "topup.target"),
+                      ([f"topup.target={table}"], "topup.target"), ([f"topup.mapping={nothing}"], "topup.mapping")):
+        result = run_cli(user, *args, f"out={tmp_path / 'o'}")
+        lines = [l for l in result.stderr.splitlines() if l.strip()]
+        assert result.returncode == 2 and len(lines) == 1 and key in lines[0], (args, result.stderr)
+        assert not (tmp_path / "o").exists()
+    assert "bench" in run_cli(user, f"topup.mapping={DATA / 'user_mapping.yaml'}", f"topup.target={table}",
+                              f"out={tmp_path / 'o'}").stderr
