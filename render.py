@@ -9,6 +9,7 @@ from omegaconf import OmegaConf
 
 from engine.backend import BackendError
 from engine.checks import ConfigError
+from engine.storage import free_mb, is_disk_full
 from job import stopping
 from job.config import compose
 from job.run import export_only, run
@@ -30,6 +31,7 @@ def main(argv: list[str]) -> int:
     show = "--help" in argv or "-h" in argv
     print_cfg = "--cfg" in argv
     overrides = [a for a in argv if a not in ("--help", "-h", "--cfg", "job")]
+    cfg = None
     try:
         cfg = compose(overrides)
         if show or print_cfg:
@@ -49,6 +51,12 @@ def main(argv: list[str]) -> int:
     except (ConfigError, BackendError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:
+        if not is_disk_full(e) or cfg is None:
+            raise
+        print(f"error: disk full: {cfg.out} has {free_mb(cfg.out):.1f} MB free; finished samples are kept "
+              f"whole: free some space and run the same command again to resume", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stopped: finished samples are kept; run the same command again to resume", file=sys.stderr)
         return 130

@@ -2,6 +2,8 @@
 Paths come from engine.layout."""
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import shutil
@@ -18,8 +20,30 @@ def write_json(path: Path, data) -> None:
     """Write JSON atomically: a temporary file in the same folder, then rename."""
     path = Path(path)
     tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError:
+        tmp.unlink(missing_ok=True)            # a full disk must not keep a half-written file
+        raise
     os.replace(tmp, path)
+
+
+def is_disk_full(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def free_mb(path: Path) -> float:
+    """Free space where `path` is (or would be), in MB."""
+    existing = next(p for p in (Path(path), *Path(path).absolute().parents) if p.exists())
+    return shutil.disk_usage(existing).free / 2**20
+
+
+def save_npz(path: Path, **arrays):
+    """np.savez through memory, so a full disk fails in one plain write (numpy's zip writer, failing half-way, also
+    reports an ignored exception when it is collected)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    Path(path).write_bytes(buffer.getvalue())
 
 
 def remove_partial(run: RunLayout) -> int:
@@ -32,16 +56,27 @@ def remove_partial(run: RunLayout) -> int:
 
 def write_sample(run: RunLayout, sample_id: str, labels: dict, scene: dict, frames: list[FramePasses], extras=()):
     """Write the native layout into a temporary folder, run each extra writer on it (`extra(sample_layout)`), then
-    rename it into place."""
+    rename it into place. A write that fails (a full disk) removes the temporary folder: finished samples stay whole."""
     tmp = run.temporary(sample_id)
     if tmp.folder.exists():
         shutil.rmtree(tmp.folder)
+    try:
+        _write_files(tmp, labels, scene, frames, extras)
+    except BaseException:
+        shutil.rmtree(tmp.folder, ignore_errors=True)
+        raise
+    final = run.sample(sample_id)
+    os.replace(tmp.folder, final.folder)
+    return final
+
+
+def _write_files(tmp, labels: dict, scene: dict, frames: list[FramePasses], extras):
     tmp.folder.mkdir(parents=True)
     for i, passes in enumerate(frames):
         tmp.frame(i).mkdir()
         Image.fromarray(passes.rgb).save(tmp.rgb(i), compress_level=1)
-        np.savez(tmp.depth(i), depth=passes.depth)
-        np.savez(tmp.normal(i), normal=passes.normal)
+        save_npz(tmp.depth(i), depth=passes.depth)
+        save_npz(tmp.normal(i), normal=passes.normal)
         Image.fromarray(passes.instance).save(tmp.instance(i), compress_level=1)   # 16-bit PNG
         Image.fromarray(passes.semantic).save(tmp.semantic(i), compress_level=1)
         if passes.part is not None:     # actors' body parts: 1 + index into the taxonomy skeleton's parts, 0 elsewhere
@@ -49,14 +84,11 @@ def write_sample(run: RunLayout, sample_id: str, labels: dict, scene: dict, fram
         for k, image in passes.augmented.items():      # accepted diffusion variants (same labels)
             Image.fromarray(image).save(tmp.rgb(i, variant=k), compress_level=1)
         if passes.flow is not None:     # forward optical flow to the next frame, pixels (dx, dy)
-            np.savez(tmp.flow(i), flow=passes.flow)
+            save_npz(tmp.flow(i), flow=passes.flow)
     tmp.scene.write_text(json.dumps(scene, ensure_ascii=False), encoding="utf-8")
     for extra in extras:
         extra(tmp)
     tmp.labels.write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
-    final = run.sample(sample_id)
-    os.replace(tmp.folder, final.folder)
-    return final
 
 
 def write_video(path: Path, rgb_frames: list, fps: float) -> Path:

@@ -6,6 +6,7 @@ with the reason. Workers recycle their Blender session after `launcher.recycle_a
 """
 from __future__ import annotations
 
+import errno
 import multiprocessing as mp
 import os
 from collections import defaultdict
@@ -135,6 +136,8 @@ class WorkerPool:
             if message[0] == "recycle":
                 slot[2] = None
                 continue
+            if message[0] == "disk_full":
+                raise OSError(errno.ENOSPC, message[2][0], self.cfg.out)
             account(message)
             finished += 1
             self._assign(slot)

@@ -17,6 +17,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from engine.layout import RunLayout
+from engine.storage import is_disk_full
 from job.sample import SampleProducer
 
 
@@ -88,7 +89,13 @@ def worker_loop(config: dict, config_hash: str, conn, gpu: str | None = None):
             if index is None:
                 break
             maybe_fault(cfg.out, index)
-            conn.send(producer.produce_and_write(run, index))
+            try:
+                conn.send(producer.produce_and_write(run, index))
+            except OSError as e:
+                if not is_disk_full(e):
+                    raise
+                conn.send(("disk_full", index, [str(e)]))     # the whole run stops: every sample would fail so
+                break
             served += 1
             if due_for_recycling(cfg, served):
                 conn.send(("recycle",))

@@ -175,3 +175,31 @@ def test_one_run_per_folder_and_a_killed_runs_lock_is_taken_over(tmp_path):
     again = _cli(*BASE, f"n={finished + 1}", f"out={out}")
     assert again.returncode == 0 and f"1 rendered now, {finished} already done" in again.stdout
     assert not list((out / "samples").glob(".tmp-*"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_full_disk_stops_in_one_line_and_the_run_resumes_after_space_is_freed(tmp_path, workers):
+    """A small tmpfs fills up part-way: one line naming the folder and its free space, finished samples whole, no
+    half-written sample left; with more room the same command completes the run."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        out = disk / "run"
+        args = (*BASE, "n=12", f"launcher.workers={workers}", f"out={out}")
+        full = _cli(*args)
+        lines = [l for l in full.stderr.replace("\r", "\n").splitlines() if l.strip() and not l.startswith("render ")]
+        assert full.returncode == 1 and len(lines) == 1, full.stderr[-3000:]
+        assert lines[0].startswith(f"error: disk full: {out} has ") and "MB free" in lines[0] and "resume" in lines[0]
+        done = _done(out)
+        assert 1 <= len(done) < 12
+        assert sorted(p.name for p in (out / "samples").iterdir()) == done          # nothing half-written
+        for sample in done:
+            assert load_json(out / "samples" / sample / "labels.json")["sample_id"] == sample
+        subprocess.run(["mount", "-o", "remount,size=8m", str(disk)], check=True)
+        again = _cli(*args)
+        assert again.returncode == 0 and f"{12 - len(done)} rendered now, {len(done)} already done" in again.stdout
+        assert load_json(out / "dataset.json")["status"] == "complete"
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])
