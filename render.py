@@ -20,7 +20,7 @@ USAGE = f"""usage: python render.py [GROUP=OPTION ...] [KEY=VALUE ...] [--cfg jo
   groups: scene={'|'.join(FAMILIES)}   render=preview|default|final   augment=none|controlnet
           concept=NAME|all (scene=concept)
   keys:   n=8 seed=0 out=runs/landmark render.resolution=[320,240] render.samples=16 render.device=auto|cpu|cuda|optix
-          scene.landmarks=[0,5,17] scene.weathers=[clear,foggy] export.formats=[coco,yolo,voc,kitti,cityscapes,webdataset,mot]
+          scene.landmarks=[0,5,17] scene.weathers=[clear,foggy] export.formats=[coco,yolo,voc,kitti,cityscapes,webdataset,mot,hf]
           export.only=true (re-export a finished run)  output.scene3d=true  output.exr=true  qa.max_attempts=4
           topup.coco=instances.json topup.target=min_count:500 topup.mapping=my_mapping.yaml (top up weak classes)
 resolved config:"""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -60,6 +61,8 @@ class ExportConfig:
     formats: List[str] = MISSING
     only: bool = MISSING
     shard_size: int = MISSING
+    splits: Dict[str, float] = MISSING
+    min_box_px: int = MISSING
 
 
 @dataclass
@@ -190,6 +193,11 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
                               {"augment": _load_yaml(CONFIG_DIR / "augment" / f"{choices['augment']}.yaml")})
         for item in dotlist:   # one at a time, so an error names the override that caused it
             try:
+                if item.startswith("export.splits="):      # a table given replaces the default one (as a list does)
+                    cfg.export.splits = {}
+                key, _, value = item.partition("=")
+                if value.startswith("{"):                  # Hydra's {a:1,b:2}; YAML wants a space after each colon
+                    item = key + "=" + re.sub(r"([{,]\s*)([A-Za-z_]\w*):(?! )", r"\1\2: ", value)
                 cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist([item]))
             except yaml.YAMLError as e:        # e.g. a !!python/... tag: safe loading refuses it, no code runs
                 raise ConfigError(f"{item.partition('=')[0]}: not a plain value ({str(e).splitlines()[0]})") from None
@@ -238,6 +246,11 @@ def validate(cfg: DictConfig):
     bad = [f for f in cfg.export.formats if f not in EXPORTERS]
     require(not bad, f"export.formats: '{bad[0] if bad else ''}' is not allowed; choose from {', '.join(EXPORTERS)}")
     require(cfg.export.shard_size >= 1, f"export.shard_size: {cfg.export.shard_size} is not allowed; give >= 1")
+    splits = dict(cfg.export.splits)
+    require(splits and all(re.fullmatch(r"[a-z][a-z0-9_]*", k) and v > 0 for k, v in splits.items())
+            and abs(sum(splits.values()) - 1) < 1e-6,
+            f"export.splits: {splits} is not allowed; give split names with shares that add up to 1, e.g. {{train:0.8,val:0.2}}")
+    require(0 <= cfg.export.min_box_px <= 64, f"export.min_box_px: {cfg.export.min_box_px} is not allowed; give 0..64 pixels")
     require(cfg.topup.max_rounds >= 1, f"topup.max_rounds: {cfg.topup.max_rounds} is not allowed; give >= 1")
     la = cfg.launcher
     require(la.name in ("local", "ray"), f"launcher.name: '{la.name}' is not allowed; choose local or ray")

@@ -11,7 +11,7 @@ import time
 
 from engine.backend import BlenderBackend
 from engine.checks import ConfigError
-from engine.exports import export
+from engine.exports import ExportOptions, export
 from engine.layout import RunLayout
 from engine.report import contact_sheet, write_report
 from engine.storage import load_labels, remove_partial
@@ -87,7 +87,7 @@ def export_only(cfg) -> dict:
         raise ConfigError(f"out: {run.out} holds no finished samples to export; render first or point out= at a run")
     started = time.perf_counter()
     lock = lock_out(run)                    # not while a run renders into the same folder
-    paths = export(run, load_labels(run, ids), load_taxonomy(), list(cfg.export.formats), cfg.export.shard_size)
+    paths = export(run, load_labels(run, ids), load_taxonomy(), ExportOptions.from_config(cfg.export))
     lock.close()
     return {"out": str(run.out), "samples": len(ids), "exports": {k: str(v) for k, v in paths.items()},
             "seconds": time.perf_counter() - started}
@@ -113,7 +113,7 @@ def run(cfg, show_progress: bool = True) -> dict:
         failed, timings = render_samples(cfg, config_hash, todo, show_progress)
     done = [s for s in layout.complete_ids() if int(s) < cfg.n]
     all_labels = load_labels(layout, done)
-    export(layout, all_labels, taxonomy, list(cfg.export.formats), cfg.export.shard_size)
+    export(layout, all_labels, taxonomy, ExportOptions.from_config(cfg.export))
     if cfg.output.overview and all_labels:
         contact_sheet(layout, all_labels)
     counts = {"planned": cfg.n, "samples": len(done), "frames": sum(len(l["frames"]) for l in all_labels),

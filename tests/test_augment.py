@@ -93,7 +93,7 @@ def test_augmented_run_writes_variants_that_share_the_labels(models, tmp_path):
             assert v["accepted"] and 0.0 <= v["score"] <= 1.0 and v["frames"][0]["edge_alignment_render"] > 0
             image = np.array(Image.open(sample / "0000" / v["file"]))
             assert image.shape == clean.shape and np.abs(image.astype(int) - clean).mean() > 1   # restyled, same grid
-    coco = COCO(str(out / "coco" / "annotations.json"))
+    coco = COCO(str(out / "coco" / "annotations" / "instances_train.json"))
     images = coco.loadImgs(coco.getImgIds())
     originals = [i for i in images if not i["augmented"]]
     variants = [i for i in images if i["augmented"]]
@@ -102,7 +102,7 @@ def test_augmented_run_writes_variants_that_share_the_labels(models, tmp_path):
         mine = sorted((a["instance_id"], a["bbox"]) for a in coco.loadAnns(coco.getAnnIds(imgIds=img["id"])))
         theirs = sorted((a["instance_id"], a["bbox"]) for a in coco.loadAnns(coco.getAnnIds(imgIds=img["source_image_id"])))
         assert mine == theirs and mine
-    assert len(list((out / "yolo" / "detect" / "images").glob("*_aug*.png"))) == 2 * len(originals)
+    assert len(list((out / "yolo" / "detect" / "images" / "train").glob("*_aug*.png"))) == 2 * len(originals)
     assert len(list((out / "voc" / "Annotations").glob("*_aug1.xml"))) == len(originals)
     import tarfile
     with tarfile.open(next((out / "webdataset").glob("*.tar"))) as tar:
@@ -111,7 +111,7 @@ def test_augmented_run_writes_variants_that_share_the_labels(models, tmp_path):
     for sample in sorted((out / "samples").iterdir()):      # MOT: the clean sequence and one per variant
         for k in (0, 1):
             seq = out / "mot" / f"{sample.name}_aug{k}"
-            assert "augmented=1" in (seq / "seqinfo.ini").read_text()
+            assert f"name={seq.name}\n" in (seq / "seqinfo.ini").read_text()
             assert (seq / "gt" / "gt.txt").read_text() == (out / "mot" / sample.name / "gt" / "gt.txt").read_text()
             assert (seq / "img1" / "000001.png").read_bytes() == (sample / "0000" / f"rgb_aug{k}.png").read_bytes()
 
@@ -125,7 +125,7 @@ def test_variants_below_min_consistency_are_rejected_and_recorded(models, tmp_pa
     variants = load_json(sample / "labels.json")["augment"]["variants"]
     assert variants and all(not v["accepted"] and v["score"] < 0.95 and v["file"] is None for v in variants)
     assert not list(sample.glob("*/rgb_aug*.png"))
-    coco = load_json(out / "coco" / "annotations.json")
+    coco = load_json(out / "coco" / "annotations" / "instances_train.json")
     assert not any(i["augmented"] for i in coco["images"])
 
 

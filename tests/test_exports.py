@@ -8,7 +8,7 @@ import yaml
 from conftest import RUN_ARGS, load_json, read_frame, run_cli
 from PIL import Image
 
-from engine.exports.common import is_stuff, label_classes
+from engine.exports.common import detectable, is_stuff, label_classes, split_of
 from engine.taxonomy import load_taxonomy
 
 pytestmark = pytest.mark.render
@@ -45,16 +45,17 @@ def test_yolo_detect_and_segment(exported):
         data = yaml.safe_load((out / "yolo" / task / "data.yaml").read_text())
         root = Path(data["path"])                # absolute: a trainer started in any folder finds the images
         assert root.is_absolute() and root == (out / "yolo" / task).resolve() and (root / data["train"]).is_dir()
+        assert data["train"] == data["val"] == "images/train"                 # one split: validate on train
         assert data["nc"] == len(classes) and [data["names"][k] for k in range(data["nc"])] == [
             load_taxonomy().export_names[c.id] for c in classes]
         assert len(set(data["names"].values())) == data["nc"]                 # unique, so per-class metrics stay apart
     for stem, frame, passes in frames:
         h, w = passes["instance"].shape
-        objects = [o for o in frame["objects"] if o["pixel_count"]]
-        det = [l.split() for l in (out / "yolo/detect/labels" / f"{stem}.txt").read_text().splitlines()]
-        seg = [l.split() for l in (out / "yolo/segment/labels" / f"{stem}.txt").read_text().splitlines()]
+        objects = [o for o in frame["objects"] if detectable(o, 2)]       # export.min_box_px=2 by default
+        det = [l.split() for l in (out / "yolo/detect/labels/train" / f"{stem}.txt").read_text().splitlines()]
+        seg = [l.split() for l in (out / "yolo/segment/labels/train" / f"{stem}.txt").read_text().splitlines()]
         assert len(det) == len(seg) == len(objects)
-        assert (out / "yolo/detect/images" / f"{stem}.png").is_file()
+        assert (out / "yolo/detect/images/train" / f"{stem}.png").is_file()
         for obj, d, s in zip(objects, det, seg):
             assert len(d) == 5 and classes[int(d[0])].id == obj["class_id"] == classes[int(s[0])].id
             cx, cy, bw, bh = (float(v) for v in d[1:])
@@ -68,12 +69,15 @@ def test_yolo_detect_and_segment(exported):
 def test_voc_annotations_and_segmentation_pngs(exported):
     out, frames = exported
     taxonomy = load_taxonomy()
-    labelmap = (out / "voc" / "labelmap.txt").read_text().splitlines()
+    lines = (out / "voc" / "labelmap.txt").read_text().splitlines()
+    assert lines[0].startswith("#") and all(l.count(":") == 3 for l in lines[1:])      # name:r,g,b:parts:actions
+    labelmap = [l.split(":")[0] for l in lines[1:]]
     assert len(set(labelmap)) == len(labelmap)
     for stem, frame, passes in frames:
         root = ET.parse(out / "voc" / "Annotations" / f"{stem}.xml").getroot()
         assert root.findtext("filename") == f"{stem}.jpg" and (out / "voc/JPEGImages" / f"{stem}.jpg").is_file()
-        objects = [o for o in frame["objects"] if o["pixel_count"]]
+        visible = [o for o in frame["objects"] if o["pixel_count"]]
+        objects = [o for o in visible if detectable(o, 2)]
         nodes = root.findall("object")
         assert len(nodes) == len(objects)
         for obj, node in zip(objects, nodes):
@@ -84,10 +88,12 @@ def test_voc_annotations_and_segmentation_pngs(exported):
         cls_png = Image.open(out / "voc/SegmentationClass" / f"{stem}.png")
         assert cls_png.mode == "P"
         names = np.array(labelmap)[np.array(cls_png)]
-        lut = {0: "background"} | {o["instance_id"]: taxonomy.export_names[o["class_id"]] for o in objects}
+        lut = {0: "background"} | {o["instance_id"]: taxonomy.export_names[o["class_id"]] for o in visible}
         assert np.array_equal(names, np.vectorize(lambda i: lut.get(int(i), "background"))(passes["instance"]))
         obj_png = np.array(Image.open(out / "voc/SegmentationObject" / f"{stem}.png"))
-        assert obj_png.max() == min(len(objects), 254)
+        assert set(np.unique(obj_png)) - {0, 255} == set(range(1, min(len(objects), 254) + 1))
+        for o in visible:                                                  # slivers are void (255) in object PNGs
+            assert (obj_png[passes["instance"] == o["instance_id"]] == 255).all() == (not detectable(o, 2))
 
 
 def _kitti_corners(h, w, l, x, y, z, ry):
@@ -107,7 +113,7 @@ def test_kitti_boxes_project_onto_our_3d_boxes(exported):
                  (out / "kitti/calib" / f"{stem}.txt").read_text().splitlines()}
         P2 = calib["P2"].reshape(3, 4)
         rows = [l.split() for l in (out / "kitti/label_2" / f"{stem}.txt").read_text().splitlines()]
-        objects = [o for o in frame["objects"] if o["pixel_count"] and not is_stuff(o["class_path"])]
+        objects = [o for o in frame["objects"] if detectable(o, 2) and not is_stuff(o["class_path"])]
         assert len(rows) == len(objects)
         K, w2c = np.array(frame["camera"]["K"]), np.array(frame["camera"]["world_to_camera"])
         for obj, row in zip(objects, rows):
@@ -132,6 +138,7 @@ def test_cityscapes_label_and_instance_ids(exported):
     for stem, frame, passes in frames:
         gt = out / "cityscapes/gtFine/train/synthetic"
         label_ids = np.array(Image.open(gt / f"{stem}_gtFine_labelIds.png"))
+        assert np.array_equal(np.array(Image.open(gt / f"{stem}_gtFine_labelTrainIds.png")), label_ids)
         instance_ids = np.array(Image.open(gt / f"{stem}_gtFine_instanceIds.png")).astype(np.int64)
         assert np.array_equal(label_ids, passes["semantic"])
         has_instance = instance_ids >= 1000
@@ -170,3 +177,94 @@ def test_export_only_without_a_run_fails_in_one_line(tmp_path):
     assert not (tmp_path / "nothing").exists()
     bad = run_cli("export.formats=[coco,tfrecord]", f"out={tmp_path / 'x'}")
     assert bad.returncode == 2 and "export.formats" in bad.stderr and not (tmp_path / "x").exists()
+
+
+def test_slivers_stay_in_labels_and_leave_detection_exports(exported):
+    out, frames = exported
+    coco = load_json(out / "coco" / "annotations" / "instances_train.json")
+    exported_ids = {(a["image_id"], a["instance_id"]) for a in coco["annotations"]}
+    image_ids = {(i["sample_id"], i["frame_index"]): i["id"] for i in coco["images"]}
+    slivers = 0
+    for stem, frame, passes in frames:
+        image_id = image_ids[(stem[:6], frame["index"])]
+        for obj in (o for o in frame["objects"] if o["pixel_count"]):
+            thin = min(obj["bbox_2d"][2:]) < 2
+            slivers += thin
+            assert ((image_id, obj["instance_id"]) in exported_ids) == (not thin)
+    assert slivers > 0                                                     # the run has some: the check is not empty
+
+
+@pytest.fixture(scope="module")
+def split_export(rendered_run, tmp_path_factory):
+    """The run copied and exported with two splits, for the readers that load whole data sets."""
+    import shutil
+    out = tmp_path_factory.mktemp("split") / "run"
+    shutil.copytree(rendered_run, out, ignore=shutil.ignore_patterns("coco", "yolo", "voc", "kitti", "cityscapes",
+                                                                       "webdataset", "report", ".lock"))
+    result = run_cli(*RUN_ARGS, "export.only=true", "export.formats=[coco,yolo,voc,cityscapes,hf]",
+                     "export.splits={train:0.5,val:0.5}", f"out={out}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    labels = [load_json(p) for p in sorted(out.glob("samples/*/labels.json"))]
+    return out, {l["sample_id"]: l for l in labels}
+
+
+@pytest.mark.parametrize("fmt, folder", [("coco_instances", "coco"), ("voc", "voc"), ("cityscapes", "cityscapes"),
+                                         ("yolo", "yolo/detect")])
+def test_datumaro_imports_every_format_with_its_splits(split_export, fmt, folder):
+    """datumaro (a strict, widely used converter) detects each export's layout and reads the same objects back."""
+    from datumaro.components.annotation import AnnotationType
+    from datumaro.components.dataset import Dataset
+    from datumaro.components.environment import Environment
+    out, labels = split_export
+    assert fmt.split("_")[0] in Environment().detect_dataset(str(out / folder))
+    dataset = Dataset.import_from(str(out / folder), fmt)
+    names = [c.name for c in dataset.categories()[AnnotationType.label]]
+    taxonomy, splits = load_taxonomy(), {"train": 0.5, "val": 0.5}
+    assert {split_of(l, splits) for l in labels.values()} == set(dataset.subsets()) == {"train", "val"}
+    assert len(dataset) == sum(len(l["frames"]) for l in labels.values())
+    for item in dataset:
+        sample = labels[item.id.split("/")[-1][:6]]
+        assert item.subset == split_of(sample, splits)                     # whole samples, the same split everywhere
+        frame = sample["frames"][int(item.id[-4:])]
+        if fmt == "cityscapes":                                            # masks named by class path, per class
+            semantic = read_frame(out / "samples" / sample["sample_id"], frame["index"])["semantic"]
+            masks = [a for a in item.annotations if a.type == AnnotationType.mask]
+            assert sorted(names[a.label] for a in masks) == sorted(taxonomy.by_id(int(i)).path for i in np.unique(semantic))
+            for a in masks:
+                assert np.array_equal(a.image.astype(bool), semantic == taxonomy[names[a.label]].id)
+            continue
+        boxes = sorted((names[a.label], *np.round(a.get_bbox(), 3)) for a in item.annotations if a.type == AnnotationType.bbox)
+        x = lambda o: o["bbox_2d"]                                          # VOC corners are 1-based and inclusive
+        ours = sorted((taxonomy.export_names[o["class_id"]], *((x(o)[0] + 1, x(o)[1] + 1, x(o)[2] - 1, x(o)[3] - 1)
+                       if fmt == "voc" else x(o))) for o in frame["objects"] if detectable(o, 2))
+        assert [b[0] for b in boxes] == [o[0] for o in ours]
+        assert np.allclose([b[1:] for b in boxes], [o[1:] for o in ours], atol=2e-3 * max(frame["camera"]["width"], 100))
+
+
+def test_hugging_face_folder_loads_offline_with_images_and_labels(split_export, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import datasets
+    out, labels = split_export
+    loaded = datasets.load_dataset(str(out / "hf"), cache_dir=str(tmp_path / "cache"))
+    splits = {"train": 0.5, "val": 0.5}
+    assert set(loaded) == {"train", "val"}
+    assert isinstance(loaded["train"].features["image"], datasets.Image)
+    card = (out / "hf" / "README.md").read_text()
+    assert "no real person" in card and "license:" in card
+    rows = 0
+    for split, part in loaded.items():
+        for row in part:
+            sample = labels[row["sample_id"]]
+            frame = sample["frames"][row["frame_index"]]
+            passes = read_frame(out / "samples" / row["sample_id"], row["frame_index"])
+            assert split == split_of(sample, splits)
+            assert np.array_equal(np.array(row["image"]), passes["rgb"])
+            assert np.array_equal(np.array(row["instance_mask"]), passes["instance"])
+            assert np.array_equal(np.array(row["semantic_mask"]), passes["semantic"])
+            kept = [o for o in frame["objects"] if detectable(o, 2)]
+            assert row["objects"]["instance_id"] == [o["instance_id"] for o in kept]
+            assert row["objects"]["bbox"] == [[float(v) for v in o["bbox_2d"]] for o in kept]
+            assert row["captions_en"] == sample["scene"]["captions"]["en"]
+            rows += 1
+    assert rows == sum(len(l["frames"]) for l in labels.values())

@@ -88,7 +88,7 @@ def test_kill_minus_nine_then_resume(tmp_path, kill_after):
     for sid in _done(out):
         labels = load_json(out / "samples" / sid / "labels.json")
         assert labels["sample_id"] == sid and (out / "samples" / sid / "0000" / "rgb.png").stat().st_size > 0
-    assert len(COCO(str(out / "coco" / "annotations.json")).getImgIds()) == n
+    assert len(COCO(str(out / "coco" / "annotations" / "instances_train.json")).getImgIds()) == n
 
 
 def test_ray_launcher_on_a_local_cluster_survives_a_dead_actor(tmp_path):

@@ -252,7 +252,7 @@ def test_video_decodes_to_the_frames(clips):
 @pytest.mark.render
 def test_coco_keypoints_and_mot_load(clips):
     out, samples = clips
-    coco = COCO(str(out / "coco" / "annotations.json"))
+    coco = COCO(str(out / "coco" / "annotations" / "instances_train.json"))
     person = TAX["actor/person"].id
     assert coco.loadCats(person)[0]["keypoints"] == TAX.skeletons["humanoid"]["joints"]
     anns = coco.loadAnns(coco.getAnnIds(catIds=[person]))

@@ -166,7 +166,7 @@ def test_visible_fraction_matches_an_unoccluded_recount(any_run, backend):
 
 def test_coco_export_loads_and_decodes_to_the_instance_masks(any_run):
     _, out, args = any_run
-    coco = COCO(str(out / "coco" / "annotations.json"))
+    coco = COCO(str(out / "coco" / "annotations" / "instances_train.json"))
     n_frames = sum(len(load_json(s / "labels.json")["frames"]) for s in _samples(out))
     assert len(coco.getImgIds()) == n_frames
     taxonomy = load_taxonomy()
@@ -179,12 +179,12 @@ def test_coco_export_loads_and_decodes_to_the_instance_masks(any_run):
         for ann in coco.loadAnns(coco.getAnnIds(imgIds=image["id"])):
             assert np.array_equal(coco.annToMask(ann).astype(bool), instance == ann["instance_id"])
             assert ann["area"] == int((instance == ann["instance_id"]).sum())
-    videos = {v["id"]: v for v in load_json(out / "coco" / "annotations.json")["videos"]}
+    videos = {v["id"]: v for v in load_json(out / "coco" / "annotations" / "instances_train.json")["videos"]}
     for ann in coco.loadAnns(coco.getAnnIds()):                        # COCO-video track ids follow our instances
         image = coco.loadImgs(ann["image_id"])[0]
         assert ann["track_id"] == image["video_id"] * 65536 + ann["instance_id"]
         assert videos[image["video_id"]]["name"] == image["sample_id"]
-    captions = load_json(out / "coco" / "captions.json")
+    captions = load_json(out / "coco" / "annotations" / "captions_train.json")
     assert {c["lang"] for c in captions["annotations"]} == {"en", "ko"}
 
 
@@ -208,10 +208,10 @@ def test_same_seed_same_labels_and_resume_redoes_only_what_is_missing(rendered_r
     clash = run_cli(*RUN_ARGS[:-1], "n=3", "seed=99", RUN_ARGS[-1], f"out={again}")
     assert clash.returncode == 2 and "another configuration" in clash.stderr
     # nor may a run shrink: its exports would silently leave finished samples out
-    exported = (again / "coco" / "annotations.json").read_bytes()
+    exported = (again / "coco" / "annotations" / "instances_train.json").read_bytes()
     shrunk = run_cli(*RUN_ARGS[:-1], "n=2", RUN_ARGS[-1], f"out={again}")
     assert shrunk.returncode == 2 and "n=3 or more" in shrunk.stderr and len(shrunk.stderr.strip().splitlines()) == 1
-    assert (again / "coco" / "annotations.json").read_bytes() == exported
+    assert (again / "coco" / "annotations" / "instances_train.json").read_bytes() == exported
 
 
 def test_different_seeds_render_different_scenes(rendered_run, tmp_path):

@@ -10,12 +10,15 @@
     webdataset/                 shard-NNNNNN.tar of export.shard_size frames: <stem>.rgb.png, .instance.png,
                                 .semantic.png, .depth.npz, .normal.npz, .json
     mot/                        per clip: seqinfo.ini, img1/NNNNNN.png, gt/gt.txt
+    hf/                         Hugging Face `datasets` folder: data/<split>-NNNNN-of-NNNNN.parquet, README.md card
 A frame's <stem> is <sample_id>_<frame:04d> (accepted diffusion variants: <stem>_aug<k>).
 """
 from __future__ import annotations
 
 from engine.exports.cityscapes import write_cityscapes
+from engine.exports.common import ExportOptions
 from engine.exports.coco import write_coco
+from engine.exports.hf import write_hf
 from engine.exports.kitti import write_kitti
 from engine.exports.mot import write_mot
 from engine.exports.voc import write_voc
@@ -24,9 +27,8 @@ from engine.exports.yolo import write_yolo
 from engine.layout import RunLayout
 
 EXPORTERS = {"coco": write_coco, "yolo": write_yolo, "voc": write_voc, "kitti": write_kitti, "cityscapes": write_cityscapes,
-             "webdataset": write_webdataset, "mot": write_mot}
+             "webdataset": write_webdataset, "mot": write_mot, "hf": write_hf}
 
 
-def export(run: RunLayout, all_labels, taxonomy, formats, shard_size: int = 1000) -> dict:
-    return {name: write_webdataset(run, all_labels, taxonomy, shard_size) if name == "webdataset"
-            else EXPORTERS[name](run, all_labels, taxonomy) for name in formats}
+def export(run: RunLayout, all_labels, taxonomy, options: ExportOptions) -> dict:
+    return {name: EXPORTERS[name](run, all_labels, taxonomy, options) for name in options.formats}

@@ -2,8 +2,11 @@
 how images enter an export folder."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,53 @@ from engine.layout import RunLayout
 
 # classes that are surfaces ("stuff"): no per-object boxes in KITTI, no instance ids in Cityscapes
 STUFF = ("sky", "ground", "water", "structure/road")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What the exports are asked for (export.* in the config)."""
+    formats: tuple = ("coco",)
+    shard_size: int = 1000                       # webdataset frames per shard
+    splits: dict = field(default_factory=lambda: {"train": 1.0})
+    min_box_px: int = 2                          # detection exports leave out thinner boxes
+
+    @classmethod
+    def from_config(cls, export_cfg) -> "ExportOptions":
+        return cls(tuple(export_cfg.formats), int(export_cfg.shard_size), dict(export_cfg.splits),
+                   int(export_cfg.min_box_px))
+
+
+def split_of(labels: dict, splits: dict) -> str:
+    """The split a whole sample belongs to: a uniform draw from a hash of the sample's seed against the cumulative
+    shares, so it is the same in every export and does not change when the run grows."""
+    key = json.dumps(labels["provenance"]["seed"]) + labels["sample_id"]
+    u = int(hashlib.sha256(key.encode()).hexdigest()[:13], 16) / 16 ** 13
+    total = 0.0
+    for name, share in splits.items():
+        total += share
+        if u < total:
+            return name
+    return name                                  # shares add up to 1 within rounding
+
+
+def detectable(obj: dict, min_box_px: int) -> bool:
+    """Visible, with a box at least min_box_px wide and high: slivers are left out of detection exports."""
+    return obj["pixel_count"] > 0 and min(obj["bbox_2d"][2], obj["bbox_2d"][3]) >= min_box_px
+
+
+def voc_palette() -> list:
+    """The standard VOC colour map (bit-interleaved), 256 entries."""
+    palette = []
+    for k in range(256):
+        r = g = b = 0
+        c = k
+        for j in range(8):
+            r |= ((c >> 0) & 1) << (7 - j)
+            g |= ((c >> 1) & 1) << (7 - j)
+            b |= ((c >> 2) & 1) << (7 - j)
+            c >>= 3
+        palette += [r, g, b]
+    return palette
 
 
 def is_stuff(class_path: str) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.exports.common import export_frames, fresh_folder, image_path, is_stuff, link
+from engine.exports.common import ExportOptions, detectable, export_frames, fresh_folder, image_path, is_stuff, link
 from engine.layout import RunLayout
 
 
@@ -28,7 +28,7 @@ def level_frame(world_to_camera: np.ndarray) -> np.ndarray:
     return m
 
 
-def write_kitti(run: RunLayout, all_labels, taxonomy) -> Path:
+def write_kitti(run: RunLayout, all_labels, taxonomy, options: ExportOptions) -> Path:
     """KITTI object format (pinhole frames only). Labels are in the level frame of `level_frame`; calib's P2 =
     K [R_level_to_camera | 0] projects them to pixels exactly, so tools that project with P2 draw our boxes."""
     root = fresh_folder(run.export("kitti"))
@@ -50,7 +50,7 @@ def write_kitti(run: RunLayout, all_labels, taxonomy) -> Path:
                                                            for k, m in rows))
         lines = []
         for obj in frame["objects"]:
-            if not obj["pixel_count"] or is_stuff(obj["class_path"]):
+            if not detectable(obj, options.min_box_px) or is_stuff(obj["class_path"]):
                 continue
             box = obj["bbox_3d"]
             R = w2l[:3, :3] @ np.array(box["rotation_world"])   # object axes in the level frame

@@ -1,5 +1,6 @@
 """Pascal VOC 2012 layout: JPEGImages, Annotations (1-based inclusive boxes, truncated, occluded),
-SegmentationClass and SegmentationObject (palette PNGs, index = line in labelmap.txt), ImageSets."""
+SegmentationClass and SegmentationObject (palette PNGs; class index = entry in labelmap.txt, which is written as
+datumaro and CVAT read it: `name:r,g,b::`), ImageSets/{Main,Segmentation}/<split>.txt."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,36 +9,24 @@ from xml.etree import ElementTree as ET
 import numpy as np
 from PIL import Image
 
-from engine.exports.common import export_frames, fresh_folder, image_path, label_classes, read_instance
+from engine.exports.common import (ExportOptions, detectable, export_frames, fresh_folder, image_path, label_classes,
+                                   read_instance, split_of, voc_palette)
 from engine.layout import RunLayout
 
 
-def voc_palette() -> list:
-    """The standard VOC colour map (bit-interleaved), 256 entries."""
-    palette = []
-    for k in range(256):
-        r = g = b = 0
-        c = k
-        for j in range(8):
-            r |= ((c >> 0) & 1) << (7 - j)
-            g |= ((c >> 1) & 1) << (7 - j)
-            b |= ((c >> 2) & 1) << (7 - j)
-            c >>= 3
-        palette += [r, g, b]
-    return palette
-
-
-def write_voc(run: RunLayout, all_labels, taxonomy) -> Path:
-    """VOC2012 layout. Class index in SegmentationClass = position in labelmap.txt (0 = background/sky)."""
+def write_voc(run: RunLayout, all_labels, taxonomy, options: ExportOptions) -> Path:
+    """VOC2012 layout. Class index in SegmentationClass = position in labelmap.txt (0 = background/sky). Objects with a
+    box under export.min_box_px are left out of Annotations; their pixels keep their class in SegmentationClass and
+    are 255 (VOC's 'void') in SegmentationObject."""
     root = fresh_folder(run.export("voc"))
     classes = label_classes(taxonomy)
     index = {c.id: k + 1 for k, c in enumerate(classes)}
     for sub in ("JPEGImages", "Annotations", "SegmentationClass", "SegmentationObject", "ImageSets/Main",
                 "ImageSets/Segmentation"):
         (root / sub).mkdir(parents=True)
-    stems, palette = [], voc_palette()
+    stems, palette = {split: [] for split in options.splits}, voc_palette()
     for labels, frame, stem in export_frames(all_labels):
-        stems.append(stem)
+        stems[split_of(labels, options.splits)].append(stem)
         Image.open(image_path(run, labels, frame)).convert("RGB").save(root / "JPEGImages" / f"{stem}.jpg", quality=95)
         w, h = frame["camera"]["width"], frame["camera"]["height"]
         ann = ET.Element("annotation")
@@ -58,6 +47,9 @@ def write_voc(run: RunLayout, all_labels, taxonomy) -> Path:
                 continue
             mask = instance == obj["instance_id"]
             cls_png[mask] = index[obj["class_id"]]
+            if not detectable(obj, options.min_box_px):
+                obj_png[mask] = 255
+                continue
             if k < 254:                     # VOC object PNGs are 8-bit: at most 254 objects per image
                 k += 1
                 obj_png[mask] = k
@@ -76,6 +68,10 @@ def write_voc(run: RunLayout, all_labels, taxonomy) -> Path:
             image.putpalette(palette)
             image.save(root / sub / f"{stem}.png")
     for sub in ("Main", "Segmentation"):
-        (root / "ImageSets" / sub / "default.txt").write_text("\n".join(stems) + "\n")
-    (root / "labelmap.txt").write_text("background\n" + "\n".join(taxonomy.export_names[c.id] for c in classes) + "\n")
+        for split, names in stems.items():
+            if names:
+                (root / "ImageSets" / sub / f"{split}.txt").write_text("\n".join(names) + "\n")
+    colour = lambda k: ",".join(str(v) for v in palette[3 * k:3 * k + 3])
+    (root / "labelmap.txt").write_text("# label:color_rgb:parts:actions\n" + "".join(
+        f"{name}:{colour(k)}::\n" for k, name in enumerate(["background"] + [taxonomy.export_names[c.id] for c in classes])))
     return root

@@ -6,13 +6,15 @@ import json
 import tarfile
 from pathlib import Path
 
-from engine.exports.common import export_frames, fresh_folder, image_path
+from engine.exports.common import ExportOptions, export_frames, fresh_folder, image_path
 from engine.layout import RunLayout
 
 
-def write_webdataset(run: RunLayout, all_labels, taxonomy, shard_size: int = 1000) -> Path:
+def write_webdataset(run: RunLayout, all_labels, taxonomy, options: ExportOptions) -> Path:
     """Tar shards for streaming training: one entry group per frame, key <sample_id>_<frame>, members rgb.png,
-    instance.png, semantic.png, depth.npz, normal.npz and json (the frame's labels plus the sample's scene block)."""
+    instance.png, semantic.png, depth.npz, normal.npz and json (the frame's labels, every object kept, plus the
+    sample's scene block)."""
+    shard_size = options.shard_size
     root = fresh_folder(run.export("webdataset"))
     frames = list(export_frames(all_labels))
     for shard in range(0, max(len(frames), 1), shard_size):
