@@ -156,6 +156,14 @@ def _histogram_png(path: Path, before: dict, after: dict, names: list):
     image.save(path)
 
 
+def check_topup_out(out: RunLayout):
+    """A top-up writes topup/, parts/ and report/ into `out`: a new or empty folder, or an earlier top-up's."""
+    ours = {out.topup.name, out.parts.name, out.report.name, out.lock.name}
+    if out.out.exists() and (not out.out.is_dir() or any(p.name not in ours for p in out.out.iterdir())):
+        raise ConfigError(f"out: {out.out} is not a new or empty folder, nor an earlier top-up's; give another folder "
+                          f"(nothing was written)")
+
+
 def run_topup(cfg, render_args: list) -> dict:
     taxonomy = load_taxonomy()
     user = load_user_coco(cfg.topup.coco)
@@ -163,6 +171,7 @@ def run_topup(cfg, render_args: list) -> dict:
     wanted = wanted_counts(str(cfg.topup.target), user["instances"], mapping)
     unmappable = sorted(n for n in user["instances"] if not mapping.get(n))
     out = RunLayout(cfg.out)
+    check_topup_out(out)
     rendered = {n: 0 for n in wanted}
     parts, rounds = [], []
     for round_index in range(cfg.topup.max_rounds):

@@ -98,3 +98,9 @@ def test_topup_refuses_bad_targets_and_mappings(tmp_path):
         assert not (tmp_path / "o").exists()
     assert "bench" in run_cli(user, f"topup.mapping={DATA / 'user_mapping.yaml'}", f"topup.target={table}",
                               f"out={tmp_path / 'o'}").stderr
+    foreign = tmp_path / "theirs"                                  # someone's folder: refused, left as it was
+    (foreign / "coco").mkdir(parents=True)
+    (foreign / "coco" / "annotations.json").write_text("{}")
+    result = run_cli(user, f"topup.mapping={DATA / 'user_mapping.yaml'}", f"out={foreign}")
+    assert result.returncode == 2 and "out:" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in foreign.rglob("*")) == ["annotations.json", "coco"]
