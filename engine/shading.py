@@ -329,7 +329,8 @@ def _fabric(g, base, m, r):
     weft = g.wave(pitch, 0.0, direction="Y", vector=_wall_uv(g))
     weave = g.math("MULTIPLY", warp, weft)
     albedo = g.tint(base, g.product(g.around_one(weave, 0.06, (0.3, 0.3)), g.grunge(0.08, 0.5)))
-    return albedo, 1.0, weave, 0.2, {}
+    # cloth's fibres scatter light back at grazing angles: dark cloth greys at its silhouette, as a camera sees it
+    return albedo, 1.0, weave, 0.2, {"Sheen Weight": r.uniform(0.2, 0.35), "Sheen Roughness": 0.5}
 
 
 def _leather(g, base, m, r):

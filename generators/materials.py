@@ -20,7 +20,7 @@ COLORS = {
     "leaf_green": ("leafy green", "잎빛 초록", (62, 92, 36)),       # foliage: leaves are yellower and darker than paint
     "olive": ("olive", "올리브색", (96, 102, 44)),
     "blue": ("blue", "파란", (50, 80, 150)),
-    "black": ("black", "검은", (30, 30, 32)),
+    "black": ("black", "검은", (46, 46, 48)),       # black cloth or paint reflects 3-4 %, not less
     "gold": ("golden", "금빛", (212, 170, 70)),
     "copper_green": ("verdigris", "청동빛", (96, 160, 140)),
     "bronze": ("bronze", "청동색", (140, 100, 55)),

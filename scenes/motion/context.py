@@ -116,6 +116,8 @@ def _open_ground(rng, ctx: str, keepout: Keepout, centre: np.ndarray, objects: l
                                {"generator": "generators.context.ground", "params": g_params}))
     if ctx == "park":
         _scatter(rng, keepout, context.tree, int(rng.integers(6, 16)), 4, 35, centre, objects, _tree_class)
+        _scatter(rng, keepout, context.tree, int(rng.integers(14, 26)), 30, 55, centre, objects, _tree_class)
+        _backdrop(child(rng), keepout, centre, objects, 60)
         _scatter(rng, keepout, lambda r: context.prop(r, "bench"), int(rng.integers(2, 5)), 3, 12, centre, objects, _prop_class)
         _scatter(rng, keepout, lambda r: context.prop(r, "lamppost"), int(rng.integers(0, 3)), 3, 15, centre, objects, _prop_class)
         _clutter(child(rng), keepout, centre, objects)
@@ -131,10 +133,33 @@ def _open_ground(rng, ctx: str, keepout: Keepout, centre: np.ndarray, objects: l
                                                             "style": lm.style},
                                    {"generator": "generators.landmarks.landmark", "landmark_id": lm.landmark_id}))
         tags["landmark_type"] = lm.type
+        keepout.add_strip(eye, spot, lm.radius + 2)            # the backdrop must not hide the landmark
+    _backdrop(child(rng), keepout, centre, objects, plaza_half + 10)
     _scatter(rng, keepout, lambda r: context.prop(r), int(rng.integers(3, 8)), 3, 18, centre, objects, _prop_class)
     _scatter(rng, keepout, context.tree, int(rng.integers(0, 5)), 8, 28, centre, objects, _tree_class)
     _clutter(child(rng), keepout, centre, objects)
     return tags
+
+
+def _backdrop(rng, keepout: Keepout, centre: np.ndarray, objects: list, ring: float):
+    """A row of buildings round the square or park, fronts on a ring `ring` metres from its centre, so the view ends in
+    a townscape, not an empty horizon; clear of any landmark, the actors' paths and the camera's sight lines."""
+    big = [(o.pose(0)[:2, 3], footprint_radius(o.mesh)) for o in objects if o.class_path.startswith("landmark/")]
+    angle = start = rng.uniform(0, 2 * np.pi)
+    while True:
+        mesh, mats, params = context.building(child(rng))
+        half = params["width"] / 2 / ring                  # the facade's half-width as an angle on the ring
+        angle += half + rng.uniform(1.0, 8.0) / ring
+        if angle + half > start + 2 * np.pi:
+            return
+        xy = centre + (ring + params["depth"] / 2 + rng.uniform(0, 5)) * np.array([np.cos(angle), np.sin(angle)])
+        radius = footprint_radius(mesh)
+        if keepout.free(xy, radius) and all(np.linalg.norm(xy - c) > radius + r + 2 for c, r in big):
+            iid = len(objects) + 1
+            objects.append(SceneObject(iid, "context/building", f"building_{iid:03d}", mesh, mats,
+                                       [pose((*xy, 0.0), yaw=angle + np.pi / 2)], params,
+                                       {"generator": "generators.context.building"}))
+        angle += half
 
 
 def _clutter(rng, keepout: Keepout, centre, objects: list):

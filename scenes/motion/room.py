@@ -41,7 +41,7 @@ def build_room(rng, keepout, camera: Camera, objects: list) -> dict:
 
 
 def _walls(rng, mid, half, wall_h: float, wall_mat, objects: list):
-    trim = material(rng, pick(rng, ["wood", "plaster"]), pick(rng, ["white", "brown", "dark_grey"]))
+    trim = material(rng, pick(rng, ["wood", "plaster"]), pick(rng, ["white", "white", "brown", "dark_grey"]))   # mostly white, as most are
     daylight = material(rng, "glass", "white", jitter=0.02)
     daylight.emission = WINDOW_GLOW
     door = material(rng, "wood", pick(rng, ["brown", "white", "dark_grey", "ochre"]))
