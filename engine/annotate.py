@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from engine.geometry import pinhole, pixel_rays, project
+from engine.geometry import distort, pinhole, pixel_rays, project
 from engine.labels import FrameLabels
 from engine.passes import FramePasses
 from engine.raster import rasterize, raycast_coverage
@@ -42,7 +42,8 @@ def annotate_frame(spec: SceneSpec, passes: FramePasses, frame: int, taxonomy) -
         cov = rasterize(tri, owner, n, K, width, height, cam.clip_start)
     else:
         rows_cols = np.stack(np.divmod(np.arange(width * height), width), axis=1)
-        cov = raycast_coverage(tri, owner, n, pixel_rays(cam.model, K, width, height, rows_cols), width, cam.clip_start)
+        cov = raycast_coverage(tri, owner, n, pixel_rays(cam.model, K, width, height, rows_cols, cam.distortion), width,
+                               cam.clip_start)
 
     instance = passes.instance
     flat = instance.ravel().astype(np.int64)
@@ -113,7 +114,7 @@ def _add_keypoints_and_parts(spec: SceneSpec, passes: FramePasses, frame: int, l
         skeleton = taxonomy.skeletons[obj.articulation.skeleton]
         m = obj.pose(frame)
         world = obj.articulation.joints[min(frame, len(obj.articulation.joints) - 1)] @ m[:3, :3].T + m[:3, 3]
-        uv, z = project(world, K, w2c)
+        uv, z = project(world, K, w2c, cam.distortion)
         col, row = np.floor(uv[:, 0]).astype(np.int64), np.floor(uv[:, 1]).astype(np.int64)
         in_frame = (z > cam.clip_start) & (col >= 0) & (col < cam.width) & (row >= 0) & (row < cam.height)
         keypoints = []
@@ -151,7 +152,7 @@ def forward_flow(spec: SceneSpec, passes: FramePasses, frame: int) -> np.ndarray
             lut[iid] = start
     rows, cols = np.divmod(np.arange(height * width), width)
     pix = np.stack([rows, cols], axis=1)
-    rays = pixel_rays(cam.model, K, width, height, pix)
+    rays = pixel_rays(cam.model, K, width, height, pix, cam.distortion)
     flat_id, flat_part = instance.ravel(), part.ravel()
     obj_px = flat_id > 0
     c2w0 = np.linalg.inv(w2c0)
@@ -167,7 +168,7 @@ def forward_flow(spec: SceneSpec, passes: FramePasses, frame: int) -> np.ndarray
     sky = ~obj_px
     direction = rays[sky] @ c2w0[:3, :3].T
     moved[sky] = direction @ w2c1[:3, :3].T
-    uv = pinhole(moved, K)
+    uv = distort(pinhole(moved, K), K, cam.distortion)
     uv[moved[:, 2] <= 1e-9] = np.nan
     flow = uv - (pix[:, ::-1] + 0.5)
     return flow.reshape(height, width, 2).astype(np.float32)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.geometry import pixel_rays
+from engine.geometry import image_rays, lens_polynomial
 from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
 from engine.lighting import build_world, lighting, recipe_lighting
 from engine.passes import FramePasses
@@ -208,6 +208,13 @@ class BlenderBackend:
         cam = self.camera.data
         if spec.camera.model == "equirectangular":
             cam.type, cam.panorama_type = "PANO", "EQUIRECTANGULAR"   # Depth.Z is then the distance along the ray
+        elif spec.camera.model == "distorted":       # Cycles' polynomial lens: theta(r_mm) = -(k0 + k1 r + ... + k4 r^4)
+            c = spec.camera
+            a = lens_polynomial(c.distortion, c.K(), c.width, c.height)       # theta(rho), rho = r_mm / lens_mm
+            cam.type, cam.panorama_type, cam.sensor_fit = "PANO", "FISHEYE_LENS_POLYNOMIAL", "HORIZONTAL"
+            cam.fisheye_fov = np.pi
+            for i in range(5):
+                setattr(cam, f"fisheye_polynomial_k{i}", float(-a[i] / c.lens_mm ** i))
         cam.lens, cam.sensor_width = spec.camera.lens_mm, spec.camera.sensor_width_mm
         cam.clip_start, cam.clip_end = spec.camera.clip_start, spec.camera.clip_end
         self.camera.matrix_world = Matrix(np.asarray(spec.camera.poses[0]).tolist())
@@ -328,6 +335,9 @@ class BlenderBackend:
         depth = ch["ViewLayer.Depth.Z"].astype(np.float32)
         background = depth >= BACKGROUND_DEPTH
         depth[background] = np.inf
+        if spec.camera.model == "distorted":       # a PANO camera's Depth.Z is the distance: make it planar, as a pinhole's
+            c = spec.camera
+            depth /= np.linalg.norm(image_rays(c.model, c.K(), c.width, c.height, c.distortion), axis=-1).astype(np.float32)
         object_index = ch["ViewLayer.Object Index.X"]
         material_index = ch["ViewLayer.Material Index.X"]
         instance = np.rint(object_index).astype(np.uint16)
@@ -355,9 +365,8 @@ class BlenderBackend:
         light, env, camera = self.light, spec.environment, spec.camera
         if env.haze_density > 0:             # each pixel's world ray: haze integrates along it
             h, w = depth.shape
-            pixels = np.stack(np.meshgrid(np.arange(h), np.arange(w), indexing="ij"), axis=-1).reshape(-1, 2)
             world_to_camera = camera.world_to_camera(frame)
-            rays = (pixel_rays(camera.model, camera.K(), w, h, pixels) @ world_to_camera[:3, :3]).reshape(h, w, 3)
+            rays = image_rays(camera.model, camera.K(), w, h, camera.distortion) @ world_to_camera[:3, :3]
             eye_z = float(np.linalg.inv(world_to_camera)[2, 3])
             linear = apply_haze(linear, depth, env.haze_density, light.haze_radiance, sky=light.haze_sky, rays=rays,
                                 eye_z=eye_z, scale_height=env.haze_height_m)

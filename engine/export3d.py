@@ -84,7 +84,8 @@ def fuse_points(frames: list[FramePasses], frame_labels: list[dict], voxel_m: fl
     for passes, labels in zip(frames, frame_labels):
         pixels = np.argwhere(passes.instance > 0)
         c = labels["camera"]
-        xyz.append(back_project(passes.depth, c["K"], np.array(c["world_to_camera"]), pixels, c["model"]))
+        xyz.append(back_project(passes.depth, c["K"], np.array(c["world_to_camera"]), pixels, c["model"],
+                                c.get("distortion", [0, 0])[:2]))
         rgb.append(passes.rgb[pixels[:, 0], pixels[:, 1]])
         cls.append(passes.semantic[pixels[:, 0], pixels[:, 1]])
         inst.append(passes.instance[pixels[:, 0], pixels[:, 1]])
@@ -125,15 +126,17 @@ def write_cameras(folder: Path, frame_labels: list[dict], points: dict, max_poin
     cams = [{"frame": f["index"], "image": _image_name(f["index"]), **f["camera"]} for f in frame_labels]
     (folder / "cameras.json").write_text(json.dumps({"convention": "OpenCV: x right, y down, z forward; pixel centres "
                                                      "at (i + 0.5, j + 0.5); world metres, Z up", "frames": cams}))
-    if frame_labels[0]["camera"]["model"] != "perspective":
+    if frame_labels[0]["camera"]["model"] not in ("perspective", "distorted"):
         return                      # COLMAP has no equirectangular camera model
     colmap = folder / "colmap"
     colmap.mkdir()
     first = frame_labels[0]["camera"]
     K = np.array(first["K"])
+    k1, k2 = first.get("distortion", [0.0, 0.0])[:2]            # COLMAP's OPENCV model: fx fy cx cy k1 k2 p1 p2
+    model, extra = ("OPENCV", f" {k1!r} {k2!r} 0.0 0.0") if first["model"] == "distorted" else ("PINHOLE", "")
     (colmap / "cameras.txt").write_text(
-        "# CAMERA_ID MODEL WIDTH HEIGHT PARAMS[fx fy cx cy]\n"
-        f"1 PINHOLE {first['width']} {first['height']} {K[0, 0]!r} {K[1, 1]!r} {K[0, 2]!r} {K[1, 2]!r}\n")
+        "# CAMERA_ID MODEL WIDTH HEIGHT PARAMS[fx fy cx cy (k1 k2 p1 p2)]\n"
+        f"1 {model} {first['width']} {first['height']} {K[0, 0]!r} {K[1, 1]!r} {K[0, 2]!r} {K[1, 2]!r}{extra}\n")
     lines = ["# IMAGE_ID QW QX QY QZ TX TY TZ CAMERA_ID NAME (names relative to the sample folder)", "# POINTS2D[]"]
     for f in frame_labels:
         w2c = np.array(f["camera"]["world_to_camera"])

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from engine.geometry import SENSOR_WIDTH_MM, blender_to_opencv_world_to_camera, intrinsics
+from engine.geometry import SENSOR_WIDTH_MM, blender_to_opencv_world_to_camera, intrinsics, lens_fit_px
 
 
 @dataclass
@@ -123,15 +123,21 @@ class Camera:
     sensor_width_mm: float = SENSOR_WIDTH_MM   # sensor fit horizontal
     clip_start: float = 0.1
     clip_end: float = 5000.0
-    model: str = "perspective"      # or "equirectangular" (a 360-degree panorama; lens and sensor unused)
+    model: str = "perspective"      # "equirectangular" (a 360-degree panorama; lens and sensor unused), or
+                                    # "distorted" (a pinhole with radial lens distortion)
+    distortion: tuple | None = None  # distorted: OpenCV k1, k2
 
     def K(self):
-        """Pinhole intrinsics; None for panoramas."""
-        return intrinsics(self.lens_mm, self.sensor_width_mm, self.width, self.height) if self.model == "perspective" else None
+        """Pinhole intrinsics (of the undistorted lens); None for panoramas."""
+        return (intrinsics(self.lens_mm, self.sensor_width_mm, self.width, self.height)
+                if self.model in ("perspective", "distorted") else None)
 
     def to_labels(self, frame: int) -> dict:
         K = self.K()
-        return {"model": self.model, "K": None if K is None else K.tolist(),
+        lens = {"distortion": [*map(float, self.distortion), 0.0, 0.0, 0.0],      # OpenCV k1 k2 p1 p2 k3
+                "distortion_fit_px": round(lens_fit_px(self.distortion, K, self.width, self.height), 4)
+                } if self.model == "distorted" else {}
+        return {"model": self.model, "K": None if K is None else K.tolist(), **lens,
                 "world_to_camera": self.world_to_camera(frame).tolist(), "width": self.width, "height": self.height}
 
     def world_to_camera(self, frame: int) -> np.ndarray:
@@ -189,7 +195,7 @@ class SceneSpec:
             "timeline": {k: v for k, v in asdict(self.timeline).items() if v is not None} if self.timeline else {},
             "n_frames": self.n_frames, "fps": self.fps,
             "camera": {"model": self.camera.model, "width": self.camera.width, "height": self.camera.height,
-                       "lens_mm": self.camera.lens_mm,
+                       "lens_mm": self.camera.lens_mm, "distortion": self.camera.distortion,
                        "sensor_width_mm": self.camera.sensor_width_mm, "clip_start": self.camera.clip_start,
                        "clip_end": self.camera.clip_end, "poses_blender": [np.asarray(p).tolist() for p in self.camera.poses]},
             "environment": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self.environment).items()},

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import numpy as np
 import yaml
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
@@ -43,6 +44,7 @@ class RenderConfig:
     exposure_ev: float = MISSING
     sensor_noise: float = MISSING
     vignetting: float = MISSING
+    lens_distortion: List[float] = MISSING
 
 
 @dataclass
@@ -238,6 +240,11 @@ def validate(cfg: DictConfig):
     require(-10 <= r.exposure_ev <= 10, f"render.exposure_ev: {r.exposure_ev} is not allowed; give -10..10 stops")
     require(0 <= r.sensor_noise <= 4, f"render.sensor_noise: {r.sensor_noise} is not allowed; give 0 (off)..4")
     require(0 <= r.vignetting <= 1, f"render.vignetting: {r.vignetting} is not allowed; give 0 (off)..1")
+    k = list(r.lens_distortion)
+    rho = np.linspace(0, 1.73, 174)                # up to a 60 degree half-angle: the distortion must stay monotonic
+    require(len(k) == 2 and all(-0.5 <= v <= 0.5 for v in k) and (1 + 3 * k[0] * rho ** 2 + 5 * k[1] * rho ** 4).min() > 0.1,
+            f"render.lens_distortion: {k} is not allowed; give [k1, k2] (OpenCV radial), e.g. [-0.08, 0.0] barrel or "
+            f"[0.05, 0.0] pincushion, that keeps the image monotonic (k1 >= -0.1 with k2 = 0)")
     require(cfg.n >= 1, f"n: {cfg.n} is not allowed; give the number of samples, >= 1")
     require(cfg.seed >= 0, f"seed: {cfg.seed} is not allowed; give an integer >= 0")
     require(bool(str(cfg.out).strip()), "out: empty; give an output folder")

@@ -25,6 +25,13 @@ from job.manifest import STATEMENT
 from scenes import FAMILIES
 
 
+def apply_lens(spec: SceneSpec, render_cfg):
+    """Optional lens realism (render.lens_distortion): a pinhole camera becomes one with radial distortion, which
+    Cycles renders and every label follows (camera model "distorted", OpenCV coefficients in the labels)."""
+    if any(render_cfg.lens_distortion) and spec.camera.model == "perspective":
+        spec.camera.model, spec.camera.distortion = "distorted", tuple(float(k) for k in render_cfg.lens_distortion)
+
+
 @dataclass
 class Sample:
     labels: SampleLabels
@@ -53,6 +60,7 @@ class SampleProducer:
             t0 = time.perf_counter()
             streams = Streams((cfg.seed, index, attempt))
             spec = self.family.build(cfg.scene, streams, index, width, height)
+            apply_lens(spec, cfg.render)
             t1 = time.perf_counter()
             self.backend.build(spec)
             t2 = time.perf_counter()
@@ -81,7 +89,7 @@ class SampleProducer:
     def _labels(self, spec: SceneSpec, frames: list[FramePasses], frame_labels: list, streams: Streams,
                 index: int) -> SampleLabels:
         """Everything beyond the per-frame labels: flow, tracks, clip layers, captions, image statistics, provenance."""
-        if spec.n_frames > 1 and spec.camera.model == "perspective":
+        if spec.n_frames > 1 and spec.camera.model in ("perspective", "distorted"):
             for i in range(spec.n_frames - 1):      # forward flow to the next frame (none after the last)
                 frames[i].flow = forward_flow(spec, frames[i], i)
         if not any(o.articulation is not None for o in spec.objects):
@@ -104,7 +112,8 @@ class SampleProducer:
             "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,
                            "seed": list(streams.key), "assets": [], "augment": None, "statement": STATEMENT,
                            "camera_effects": {"sensor_noise": float(self.cfg.render.sensor_noise),
-                                              "vignetting": float(self.cfg.render.vignetting)}},
+                                              "vignetting": float(self.cfg.render.vignetting),
+                                              "lens_distortion": [float(k) for k in self.cfg.render.lens_distortion]}},
         }
 
     def produce_and_write(self, run: RunLayout, index: int) -> tuple:

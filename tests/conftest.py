@@ -32,6 +32,28 @@ def as_passes(frame: dict) -> FramePasses:
                        frame.get("part"), index_error=0.0, flow=frame.get("flow"))
 
 
+def camera_rays(cam: dict, pixels_vu: np.ndarray) -> np.ndarray:
+    """Rays (z = 1) through pixel centres from a frame's camera label, the way a user would get them: OpenCV's
+    undistortPoints for a distorted camera (an independent check of our lens), K's inverse for a pinhole."""
+    import cv2
+    uv = (pixels_vu[:, ::-1] + 0.5).astype(np.float64)
+    K = np.array(cam["K"])
+    dist = np.array(cam.get("distortion", [0.0] * 5), np.float64)
+    criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 100, 1e-12)
+    xy = cv2.undistortPointsIter(uv.reshape(-1, 1, 2), K, dist, None, None, criteria).reshape(-1, 2)
+    return np.column_stack([xy, np.ones(len(xy))])
+
+
+def camera_project(cam: dict, world: np.ndarray) -> np.ndarray:
+    """World points -> pixels with OpenCV's projectPoints and the frame's camera label (distortion included)."""
+    import cv2
+    w2c = np.array(cam["world_to_camera"])
+    rvec, _ = cv2.Rodrigues(w2c[:3, :3])
+    dist = np.array(cam.get("distortion", [0.0] * 5), np.float64)
+    uv, _ = cv2.projectPoints(np.asarray(world, np.float64).reshape(-1, 1, 3), rvec, w2c[:3, 3], np.array(cam["K"]), dist)
+    return uv.reshape(-1, 2)
+
+
 def load_json(path: Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
@@ -49,7 +71,10 @@ PANORAMA_ARGS = ["scene=landscape", "render=preview", "n=2", "seed=8", "render.r
 MOTION_ARGS = ["scene=motion", "render=preview", "n=3", "seed=4", "render.resolution=[128,96]", "scene.frames=12",
                "scene.fps=6", "scene.situations=[hand_over,collision_fall,meet_and_greet]", "scene.bystanders=[1,1]",
                "output.exr=true", "export.formats=[coco,mot]"]
-RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS, "panorama": PANORAMA_ARGS, "motion": MOTION_ARGS}
+# The same clips through a lens with barrel distortion (rendered by Cycles' polynomial lens, labels follow it)
+DISTORTED_ARGS = [*MOTION_ARGS, "n=2", "render.lens_distortion=[-0.1,0.01]"]
+RUNS = {"landmark": RUN_ARGS, "landscape": LANDSCAPE_ARGS, "panorama": PANORAMA_ARGS, "motion": MOTION_ARGS,
+        "distorted": DISTORTED_ARGS}
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,9 @@ def test_overrides_and_groups_apply():
     ("justaword", "key=value"), ("output.points_voxel_m=inf", "output.points_voxel_m"),
     ("render.exposure_ev=nan", "render.exposure_ev"), ("scene.fill=[0.3,inf]", "scene.fill"),
     ("out=${oc.env:HOME}", "literal"), ('seed=!!python/object/apply:os.system ["true"]', "seed: not a plain value"), ("seed=${n}", "literal"), ("output.points_voxel_m=50", "points_voxel_m"),
+    ("render.lens_distortion=[-0.2,0.0]", "monotonic"), ("render.lens_distortion=[0.1]", "render.lens_distortion"),
+    ("export.splits={train:0.8}", "add up to 1"), ("export.splits={Train:1.0}", "export.splits"),
+    ("export.min_box_px=-1", "export.min_box_px"),
 ])
 def test_bad_override_is_one_clear_line(override, names):
     with pytest.raises(ConfigError) as error:

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import OpenEXR
 import pytest
-from conftest import load_json, read_frame, run_cli
+from conftest import camera_project, load_json, read_frame, run_cli
 from pycocotools.coco import COCO
 
 from engine.checks import ConfigError
@@ -102,9 +102,10 @@ def test_bad_motion_override_is_one_line(override):
 
 
 # ---- on real renders -------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def clips(rendered_runs):
-    out = rendered_runs["motion"]
+@pytest.fixture(scope="module", params=["motion", "distorted"])
+def clips(rendered_runs, request):
+    """The motion run's clips, then the same clips through a lens with barrel distortion."""
+    out = rendered_runs[request.param]
     return out, sorted(p for p in (out / "samples").iterdir() if p.is_dir())
 
 
@@ -121,15 +122,15 @@ def test_keypoints_project_and_visible_ones_sit_on_their_actor(clips):
         labels = load_json(sample / "labels.json")
         for frame in labels["frames"]:
             cam = frame["camera"]
-            K, w2c = np.array(cam["K"]), np.array(cam["world_to_camera"])
+            w2c = np.array(cam["world_to_camera"])
             passes = read_frame(sample, frame["index"])
             for obj in _actor_objects(frame):
                 skeleton = TAX.skeletons[TAX[obj["class_path"]].skeleton]
                 world = np.array(obj["keypoints_3d_world"])
                 c = world @ w2c[:3, :3].T + w2c[:3, 3]
-                uv = (K @ (c / c[:, 2:3]).T).T[:, :2]
+                uv = camera_project(cam, world)                  # OpenCV's projection, lens distortion included
                 kp = np.array(obj["keypoints_2d"])
-                assert np.allclose(kp[:, :2], uv, atol=1e-3)
+                assert np.allclose(kp[:, :2], uv, atol=1e-3 + cam.get("distortion_fit_px", 0))
                 inside = (c[:, 2] > 0) & (uv[:, 0] >= 0) & (uv[:, 0] < cam["width"]) & (uv[:, 1] >= 0) & (uv[:, 1] < cam["height"])
                 assert np.array_equal(kp[:, 2] > 0, inside)                           # 0 exactly when out of frame
                 for j, (x, y, v) in enumerate(obj["keypoints_2d"]):
@@ -276,9 +277,9 @@ def test_coco_keypoints_and_mot_load(clips):
 
 @pytest.mark.render
 def test_same_seed_same_motion_labels(clips, tmp_path):
-    from conftest import MOTION_ARGS
+    from conftest import RUNS
     out, samples = clips
-    args = [a for a in MOTION_ARGS if not a.startswith(("n=", "output.exr", "export."))] + ["n=1"]
+    args = [a for a in RUNS[out.name] if not a.startswith(("n=", "output.exr", "export."))] + ["n=1"]
     result = run_cli(*args, f"out={tmp_path / 'again'}", "output.exr=true", "export.formats=[coco,mot]")
     assert result.returncode == 0, result.stderr[-2000:]
     again = json.loads((tmp_path / "again" / "samples" / samples[0].name / "labels.json").read_text())

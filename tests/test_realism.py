@@ -120,3 +120,24 @@ def test_street_clutter_stands_on_the_ground(kind):
     assert params["kind"] == kind and load_taxonomy()[f"context/prop/{kind}"].id > 0
     assert abs(mesh.vertices[:, 2].min()) < 0.02                 # touches the ground, does not float or sink
     assert mesh.face_material.max() < len(materials)
+
+
+@pytest.mark.parametrize("distortion, lens_mm", [((-0.1, 0.01), 24.0), ((-0.08, 0.0), 35.0), ((0.08, -0.01), 18.0)])
+def test_lens_rays_projection_and_opencv_agree(distortion, lens_mm):
+    """The distorted camera's pixel rays (the quartic Cycles renders) and its projection are one lens: projecting a
+    pixel's ray lands on the pixel; OpenCV's radial model with the labels' k1, k2 (cv2.undistortPoints,
+    cv2.projectPoints) agrees within the distortion_fit_px the labels report, a few hundredths of a pixel from 24 mm."""
+    from conftest import camera_project, camera_rays
+    from engine.geometry import intrinsics, lens_fit_px, pixel_rays, project
+    width, height = 320, 240
+    K = intrinsics(lens_mm, 36.0, width, height)
+    fit = lens_fit_px(distortion, K, width, height)
+    cam = {"K": K.tolist(), "distortion": [*distortion, 0.0, 0.0, 0.0], "world_to_camera": np.eye(4).tolist()}
+    pixels = np.stack(np.meshgrid(np.arange(height), np.arange(width), indexing="ij"), axis=-1).reshape(-1, 2)
+    ours = pixel_rays("distorted", K, width, height, pixels, distortion)
+    points = ours * np.linspace(1, 50, len(ours))[:, None]
+    uv, _ = project(points, K, np.eye(4), distortion)
+    assert np.abs(uv - (pixels[:, ::-1] + 0.5)).max() < 1e-6
+    assert np.abs(ours - camera_rays(cam, pixels)).max() * K[0, 0] <= fit + 0.01
+    assert np.abs(uv - camera_project(cam, points)).max() <= fit + 0.01
+    assert fit < (0.05 if lens_mm >= 24 else 0.3)

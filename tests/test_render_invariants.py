@@ -1,7 +1,7 @@
 """The label contract on real Cycles renders (render=preview): the invariants of DESIGN.md "exact"."""
 import numpy as np
 import pytest
-from conftest import RUN_ARGS, load_json, read_frame, run_cli
+from conftest import RUN_ARGS, camera_rays, load_json, read_frame, run_cli
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
@@ -10,6 +10,7 @@ from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
 from generators.landmarks import TYPES
 from job.config import compose
+from job.sample import apply_lens
 from scenes import FAMILIES
 
 pytestmark = pytest.mark.render
@@ -49,7 +50,12 @@ def test_object_pixels_back_project_into_their_3d_boxes(any_run):
                 pixels = np.argwhere(passes["instance"] == obj["instance_id"])
                 if not len(pixels):
                     continue
-                points = back_project(passes["depth"], K, w2c, pixels, cam["model"])
+                if cam["model"] == "distorted":            # through OpenCV's own undistortion, as a user would
+                    c2w = np.linalg.inv(w2c)
+                    local_pts = camera_rays(cam, pixels) * passes["depth"][pixels[:, 0], pixels[:, 1], None]
+                    points = local_pts @ c2w[:3, :3].T + c2w[:3, 3]
+                else:
+                    points = back_project(passes["depth"], K, w2c, pixels, cam["model"])
                 box = obj["bbox_3d"]
                 local = (points - box["center_world"]) @ np.array(box["rotation_world"])
                 distance = np.linalg.norm(points - np.linalg.inv(w2c)[:3, 3], axis=1)
@@ -103,7 +109,8 @@ def test_masks_are_hard_and_semantics_follow_instances(any_run):
         assert np.allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-3)
         # camera-space normals face the camera: n . (ray through the pixel) < 0
         cam = frame_labels["camera"]
-        rays = pixel_rays(cam["model"], cam["K"], cam["width"], cam["height"], np.argwhere(~sky))
+        rays = pixel_rays(cam["model"], cam["K"], cam["width"], cam["height"], np.argwhere(~sky),
+                          cam.get("distortion", [0, 0])[:2])
         assert np.mean(np.sum(normals * rays, axis=1) < 1e-3) >= 0.99
 
 
@@ -152,6 +159,7 @@ def test_visible_fraction_matches_an_unoccluded_recount(any_run, backend):
         labels = load_json(sample / "labels.json")
         seed, index, attempt = labels["provenance"]["seed"]
         spec = FAMILIES[cfg.scene.name].build(cfg.scene, Streams((seed, index, attempt)), index, *cfg.render.resolution)
+        apply_lens(spec, cfg.render)
         spec.n_frames = 1
         candidates = [o for o in labels["frames"][0]["objects"] if o["amodal_pixel_count"] >= 20]
         target = min(candidates, key=lambda o: o["visible_fraction"])

@@ -24,7 +24,7 @@ def build_room(rng, keepout, camera: Camera, objects: list) -> dict:
     lo, hi = pts.min(axis=0) - rng.uniform(1.5, 3.0, 2), pts.max(axis=0) + rng.uniform(1.5, 3.0, 2)
     mid, half = (lo + hi) / 2, (hi - lo) / 2
     wall_h = float(max(3.0, eyes[:, 2].max() + 0.6))
-    floor_mat = material(rng, pick(rng, ["wood", "tile", "concrete"]), pick(rng, ["brown", "grey", "sandstone"]))
+    floor_mat = material(rng, pick(rng, ["wood", "paving", "concrete"]), pick(rng, ["brown", "grey", "sandstone"]))   # paving: floor tiles
     wall_mat = material(rng, "plaster", pick(rng, ["white", "sandstone", "grey", "teal"]))
     fittings = child(rng)          # rug, windows, door, pictures, trim, ceiling and lamps draw from their own stream
     rug_mat = material(fittings, "fabric", pick(fittings, ["red", "blue", "ochre", "dark_grey", "teal"]))
