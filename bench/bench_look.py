@@ -10,8 +10,10 @@ Statistics, on 8-bit luma (Rec. 601) of a 256x256 image (photographs: centre squ
     flat       share of 8x8 blocks whose luma std is below 1/255 (toy renders are full of flat colour)
     entropy    mean local entropy (bits) of luma in a radius-4 disk (skimage.filters.rank.entropy)
     kurtosis   excess kurtosis of the horizontal and vertical differences of log(luma + 0.01), luma in 0..1
-Target (issue #14): each family's median at least half-way from the flat look to the photographs on all three
-(kurtosis half-way on a log scale), at no more than 2.5x the flat look's render time. Needs the bench extra:
+Target (issue #14): each family's median at least half-way from "today's figures" to the photographs on all three
+(kurtosis half-way on a log scale), at no more than 2.5x the flat look's render time. Two readings are printed: from
+the flat look rendered now on the same scenes (stricter as the scenes improve: the flat look gains from them too),
+and from the figures in the issue's table (fixed; asset was not measured there). Needs the bench extra:
 pip install -e '.[bench]'. Prints figures; asserts nothing.
 """
 import argparse
@@ -28,6 +30,16 @@ from job.sample import SampleProducer  # noqa: E402
 
 FAMILY_ARGS = {"landmark": [], "landscape": ["scene.camera_mode=single", "scene.plants=[2000,4000]"],
                "concept": [], "asset": ["scene.frames=1"], "motion": ["scene.frames=1"]}
+
+
+# the issue's table (flat 8x8, entropy, kurtosis), measured when it was filed
+ISSUE_FIGURES = {"landmark": (0.63, 1.60, 145.0), "landscape": (0.76, 1.19, 165.0), "concept": (0.66, 1.23, 176.0),
+                 "motion": (0.64, 1.55, 93.0)}
+
+
+def half_way(before, ref) -> tuple:
+    return (before[0] + (ref[0] - before[0]) / 2, before[1] + (ref[1] - before[1]) / 2,
+            float(np.exp((np.log(before[2]) + np.log(ref[2])) / 2)))
 
 
 def luma8(rgb) -> np.ndarray:
@@ -115,11 +127,13 @@ def main():
             sheet_rows.append(images)
         if ("flat", "photo") == tuple(args.looks[:2]):
             (before, t0), (after, t1) = results[family, "flat"], results[family, "photo"]
-            goal = (before[0] + (ref[0] - before[0]) / 2, before[1] + (ref[1] - before[1]) / 2,
-                    float(np.exp((np.log(before[2]) + np.log(ref[2])) / 2)))
-            met = [after[0] <= goal[0], after[1] >= goal[1], after[2] <= goal[2], t1 / t0 <= 2.5]
-            print(f"{'  half-way target':<22}{goal[0]:>10.3f}{goal[1]:>10.2f}{goal[2]:>10.1f}{'x' + format(t1 / t0, '.2f'):>10}"
-                  f"   met: {' '.join('yes' if ok else 'NO' for ok in met)} (flat, entropy, kurtosis, time <= 2.5x)")
+            for name, start in (("half-way from flat", before), ("half-way, issue", ISSUE_FIGURES.get(family))):
+                if start is None:
+                    continue
+                goal = half_way(start, ref)
+                met = [after[0] <= goal[0], after[1] >= goal[1], after[2] <= goal[2], t1 / t0 <= 2.5]
+                print(f"{'  ' + name:<22}{goal[0]:>10.3f}{goal[1]:>10.2f}{goal[2]:>10.1f}{'x' + format(t1 / t0, '.2f'):>10}"
+                      f"   met: {' '.join('yes' if ok else 'NO' for ok in met)} (flat, entropy, kurtosis, time <= 2.5x)")
     if args.sheet:
         from PIL import Image
         width = max(len(r) for r in sheet_rows)

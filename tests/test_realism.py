@@ -66,8 +66,8 @@ def test_camera_effects_change_the_rgb_only():
     effected, rgb_fx = _labels_and_rgb(["render.sensor_noise=1.5", "render.vignetting=0.4"])
     assert np.abs(rgb.astype(int) - rgb_fx.astype(int)).mean() > 1.0
     assert plain["frames"] == effected["frames"] and plain["tracks"] == effected["tracks"]
-    assert effected["provenance"]["camera_effects"] == {"sensor_noise": 1.5, "vignetting": 0.4}
-    assert plain["provenance"]["camera_effects"] == {"sensor_noise": 0.0, "vignetting": 0.0}
+    assert effected["provenance"]["camera_effects"] == {"sensor_noise": 1.5, "vignetting": 0.4, "lens_distortion": [0.0, 0.0]}
+    assert plain["provenance"]["camera_effects"] == {"sensor_noise": 0.0, "vignetting": 0.0, "lens_distortion": [0.0, 0.0]}
 
 
 @pytest.mark.render
