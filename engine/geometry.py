@@ -1,6 +1,8 @@
 """Camera and transform maths shared by recipes, backend and annotator (numpy only)."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 # Blender cameras look down -Z with +Y up; OpenCV cameras look down +Z with +Y down.
@@ -86,23 +88,29 @@ def lens_polynomial(distortion, K: np.ndarray, width: int, height: int) -> np.nd
     radial distortion k1, k2, as the quartic Cycles renders (camera FISHEYE_LENS_POLYNOMIAL): a least-squares fit
     from the centre to the image's corner, weighted to pixels. The render, the rays and the projections of the
     labels all use this polynomial, so they agree exactly; OpenCV's model differs by `lens_fit_px`."""
-    rho, theta, weight = _radial_samples(distortion, K, width, height)
+    return _fitted_lens(tuple(map(float, distortion)), float(K[0, 0]), int(width), int(height)).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _fitted_lens(distortion: tuple, focal_px: float, width: int, height: int) -> np.ndarray:
+    """One fit per lens: rays, projections and labels of every frame ask for the same polynomial."""
+    rho, theta, weight = _radial_samples(distortion, focal_px, width, height)
     return np.polynomial.polynomial.polyfit(rho, theta, 4, w=weight)
 
 
 def lens_fit_px(distortion, K: np.ndarray, width: int, height: int) -> float:
     """Largest distance in pixels, out to the image's corner, between where OpenCV's radial model (the labels' k1, k2)
     and the rendered polynomial lens put a point."""
-    rho, theta, _ = _radial_samples(distortion, K, width, height)
+    rho, theta, _ = _radial_samples(distortion, K[0, 0], width, height)
     uv = np.column_stack([K[0, 2] + K[0, 0] * np.tan(theta), np.full(len(theta), K[1, 2])])
     return float(np.abs(distort(uv, K, distortion)[:, 0] - (K[0, 2] + K[0, 0] * rho)).max())
 
 
-def _radial_samples(distortion, K, width: int, height: int):
+def _radial_samples(distortion, focal_px: float, width: int, height: int):
     """(rho, theta, pixel weight) on Chebyshev nodes from the centre to the corner."""
     k1, k2 = distortion
     n = 400
-    rho = (1 + np.cos(np.pi * (np.arange(n) + 0.5) / n)) / 2 * np.hypot(width / 2, height / 2) / K[0, 0] * 1.01
+    rho = (1 + np.cos(np.pi * (np.arange(n) + 0.5) / n)) / 2 * np.hypot(width / 2, height / 2) / focal_px * 1.01
     r = rho.copy()
     for _ in range(60):                                          # Newton on r (1 + k1 r^2 + k2 r^4) = rho
         r -= (r * (1 + k1 * r * r + k2 * r ** 4) - rho) / (1 + 3 * k1 * r * r + 5 * k2 * r ** 4)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +21,11 @@ STUFF = ("sky", "ground", "water", "structure/road")
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """What the exports are asked for (export.* in the config)."""
-    formats: tuple = ("coco",)
-    shard_size: int = 1000                       # webdataset frames per shard
-    splits: dict = field(default_factory=lambda: {"train": 1.0})
-    min_box_px: int = 2                          # detection exports leave out thinner boxes
+    """What the exports are asked for (export.* in the config, where the defaults live)."""
+    formats: tuple
+    shard_size: int                              # webdataset and hf frames per shard
+    splits: dict                                 # split name -> share of the samples
+    min_box_px: int                              # detection exports leave out thinner boxes
 
     @classmethod
     def from_config(cls, export_cfg) -> "ExportOptions":
