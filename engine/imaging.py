@@ -77,10 +77,24 @@ def _blender_ocio(look: str):
 
 def agx_to_srgb8(linear_rgb: np.ndarray, look: str = AGX_LOOK) -> np.ndarray:
     """Scene-linear Rec.709 RGB -> 8-bit sRGB through Blender's AgX: highlights roll off and bright saturated light
-    desaturates towards white instead of clipping to flat colour, as film and camera pipelines do."""
+    desaturates towards white instead of clipping to flat colour, as film and camera pipelines do. Quantised with
+    Blender's default dither, as Blender saves a PNG: smooth skies and walls do not band into flat steps."""
     display = np.ascontiguousarray(linear_rgb[..., :3], dtype=np.float32).copy()
     _blender_ocio(look).applyRGB(display)
+    display += blender_dither(*display.shape[:2])[..., None]
     return np.round(np.clip(display, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+@lru_cache(maxsize=8)
+def blender_dither(height: int, width: int, intensity: float = 1.0) -> np.ndarray:
+    """The noise Blender adds before it rounds a display value to 8 bits (render.dither_intensity, 1 by default): a
+    fixed pattern hashed from the pixel's coordinates (no randomness), triangular in [-1, 1) times 0.0033 (0.84 of a
+    level), the same on R, G and B."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    uniform = np.modf(np.abs(np.sin(x * 12.9898 + y * 78.233) * 43758.5453))[0]
+    centred = uniform * 2.0 - 1.0
+    triangle = np.sign(centred) * (1.0 - np.sqrt(1.0 - np.abs(centred)))
+    return (triangle * 0.0033 * intensity).astype(np.float32)
 
 
 def metered_exposure(linear_rgb: np.ndarray, key: float) -> float:

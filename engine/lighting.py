@@ -73,6 +73,8 @@ class Lighting:
     cloud_seed: int = 0
     cloud_lit: tuple = (1.0, 1.0, 1.0)     # radiance of sunlit cloud tops and of shaded bases, in the sky's units
     cloud_shade: tuple = (0.5, 0.5, 0.5)
+    veil: bool = False            # the photo look's thin high cloud over clear and gradient skies (the flat look: a
+                                  # barely varying gradient, as before the photo look)
 
 
 def lighting(env) -> Lighting:
@@ -90,7 +92,7 @@ def lighting(env) -> Lighting:
         cloud = (sun * max(np.sin(np.deg2rad(elevation)), 0.2) + sky) / np.pi / SKY_SCALE     # in the sky texture's units
         return Lighting("physical", elevation, azimuth, sun_color, sun_strength, float(env.sun_angle_deg),
                         (0, 0, 0), (0, 0, 0), (0, 0, 0), tuple(haze.round(6).tolist()), False, _rounded(wb),
-                        float(env.cloud_cover), int(env.cloud_seed), _rounded(0.85 * cloud), _rounded(0.35 * cloud))
+                        float(env.cloud_cover), int(env.cloud_seed), _rounded(0.85 * cloud), _rounded(0.35 * cloud), veil=True)
     # overcast: the clouds pass on part of the clear day's light as a grey dome, E = 7/9 pi L_zenith (CIE overcast)
     zenith = float(daylight(elevation) @ LUMA) * env.dome_factor / (7.0 / 9.0 * np.pi) * np.array([0.96, 0.98, 1.0])
     return Lighting("overcast", elevation, azimuth, sun_color, sun_strength, float(env.sun_angle_deg), _rounded(zenith),
@@ -104,7 +106,7 @@ def _rounded(rgb) -> tuple:
 
 def recipe_lighting(env, clouds: bool = False) -> Lighting:
     """The sun and gradient sky exactly as the recipe gives them (the flat look, and the concept grammars' skies), with
-    the recipe's clouds in the photo look (lit by its sun, shaded by its horizon)."""
+    the recipe's clouds and a veil of high cloud in the photo look (lit by its sun, shaded by its horizon)."""
     x, y, z = env.sun_direction
     strength = float(env.sky_strength)
     zenith, horizon = np.multiply(env.sky_zenith, strength), np.multiply(env.sky_horizon, strength)
@@ -113,7 +115,7 @@ def recipe_lighting(env, clouds: bool = False) -> Lighting:
                     tuple(env.sun_color), float(env.sun_strength), float(env.sun_angle_deg), _rounded(zenith),
                     _rounded(horizon), _rounded(np.multiply(env.sky_ground, strength)), tuple(env.haze_color), True,
                     (1.0, 1.0, 1.0), float(env.cloud_cover) if clouds else 0.0, int(env.cloud_seed), _rounded(lit),
-                    _rounded(0.7 * horizon))
+                    _rounded(0.7 * horizon), veil=clouds)
 
 
 def build_world(tree, light: Lighting):
@@ -138,20 +140,27 @@ def build_world(tree, light: Lighting):
         ramp = g.node("ShaderNodeMapRange", {"Value": split.outputs["Z"], "From Min": 0.0,
                                              "From Max": 1.0 if light.sky_model == "overcast" else 0.4})
         colour, strength = g.blend(ramp.outputs["Result"], light.horizon, light.zenith), 1.0
+    layer = _cloud_layer(g, direction, up)
     if light.cloud_cover > 0:
-        colour = _clouds(g, colour, direction, up, light)
-    if light.sky_model != "overcast":            # a faint veil of high haze: no real sky is a perfect gradient
+        colour = _clouds(g, colour, layer, up, light)
+    if light.veil:           # thin high cloud, streaked by the wind, seen in perspective: no real sky is a gradient
+        streaks = g.vec("MULTIPLY", layer, (1.0, 0.25, 1.0))
+        colour = g.tint(colour, g.around_one(g.noise(1 / 2500.0, 8, 0.62, vector=streaks), 0.05))
+    elif light.sky_model != "overcast":
         colour = g.tint(colour, g.around_one(g.noise(3.0, 4, 0.6, vector=direction), 0.025))
     background = g.node("ShaderNodeBackground", {"Color": colour, "Strength": strength})
     tree.links.new(background.outputs["Background"], g.node("ShaderNodeOutputWorld").inputs["Surface"])
 
 
-def _clouds(g: Graph, sky, direction, up, light: Lighting):
-    """A cloud layer 1.5 km up: each ray meets it at direction * (1500 / z); fBm noise there, thresholded to the
-    cover, is the cloud; a second noise lights its tops and shades its bases; it fades towards the horizon, where
-    the layer is too far away to resolve."""
-    layer = g.vec("ADD", g.node("ShaderNodeVectorMath", {"Vector": direction, "Scale": g.math("DIVIDE", 1500.0, up)},
-                                operation="SCALE").outputs["Vector"], tuple(np.multiply(g.offset, 40.0)))
+def _cloud_layer(g: Graph, direction, up):
+    """Where each ray meets a cloud layer 1.5 km up: direction * (1500 / z), shifted by the seed's offset."""
+    return g.vec("ADD", g.node("ShaderNodeVectorMath", {"Vector": direction, "Scale": g.math("DIVIDE", 1500.0, up)},
+                               operation="SCALE").outputs["Vector"], tuple(np.multiply(g.offset, 40.0)))
+
+
+def _clouds(g: Graph, sky, layer, up, light: Lighting):
+    """Clouds on the layer: fBm noise there, thresholded to the cover, is the cloud; a second noise lights its tops
+    and shades its bases; it fades towards the horizon, where the layer is too far away to resolve."""
     body = g.noise(1 / 1800.0, 5, 0.62, vector=layer)
     cut = 0.5 + 0.065 * float(np.clip(np.sqrt(2) * _erfinv(1 - 2 * light.cloud_cover), -3, 3))   # share above it
     density = g.node("ShaderNodeMapRange", {"Value": body, "From Min": cut - 0.01, "From Max": cut + 0.05,

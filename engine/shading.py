@@ -108,11 +108,17 @@ class Graph:
         return self.node("ShaderNodeTexWave", {"Vector": vector or self.object, "Scale": scale,
                                                "Distortion": distortion, "Detail": detail}, **props).outputs["Factor"]
 
-    def bricks(self, width: float, height: float, mortar: float, vector):
-        """Fac of a running-bond pattern in metres (1 in the joints, 0 on the units)."""
-        return self.node("ShaderNodeTexBrick", {"Vector": vector, "Scale": 1.0, "Mortar Size": mortar,
-                                                "Brick Width": width, "Row Height": height, "Mortar Smooth": 0.1},
-                         offset=0.5).outputs["Factor"]
+    def bricks(self, width: float, height: float, mortar: float, vector, shade: float = 0.0):
+        """Fac of a running-bond pattern in metres (1 in the joints, 0 on the units); with `shade`, also a multiplier
+        with mean 1 and that relative spread, constant on each unit (no two planks or slabs are the same shade)."""
+        spread = shade * np.sqrt(3.0)                # Blender draws each unit's tint uniformly between the two colours
+        node = self.node("ShaderNodeTexBrick", {"Vector": vector, "Scale": 1.0, "Mortar Size": mortar,
+                                                "Brick Width": width, "Row Height": height, "Mortar Smooth": 0.1,
+                                                "Color1": (1 - spread,) * 3, "Color2": (1 + spread,) * 3,
+                                                "Mortar": (1.0, 1.0, 1.0)}, offset=0.5)
+        if not shade:
+            return node.outputs["Factor"]
+        return node.outputs["Factor"], node.outputs["Color"]
 
     def around_one(self, fac, std: float, stats: tuple = None):
         """A multiplier with mean ~1 and relative spread `std` from a texture output, standardised by that texture's
@@ -197,11 +203,12 @@ def _marble(g, base, m, r):
 
 
 def _masonry(g, base, m, r, width, height, mortar, joint_colour, strength):
-    pattern = g.bricks(width, height, mortar, _wall_uv(g))
+    pattern, unit_shade = g.bricks(width, height, mortar, _wall_uv(g), shade=0.08)
     share = 0.9 * (1 - (1 - 2 * mortar / height) * (1 - 2 * mortar / width))    # joint area of Blender's brick texture
     unit = _joints(base, share, joint_colour)
     per_unit = g.around_one(g.noise(r.uniform(3, 6), 2), 0.1)
-    albedo = g.blend(pattern, g.tint(unit, g.product(per_unit, g.grunge(0.12, 5.0))),
+    grain = g.around_one(g.noise(r.uniform(25, 45), 2), 0.12)          # the aggregate of each unit
+    albedo = g.blend(pattern, g.tint(g.tint(unit, unit_shade), g.product(per_unit, grain, g.grunge(0.12, 5.0))),
                      g.tint(joint_colour, g.grunge(0.1, 2.0)))
     return albedo, g.smooth(0.2, 2.0), g.math("MULTIPLY", pattern, -1.0), strength, {}
 
@@ -227,7 +234,8 @@ def _tile(g, base, m, r):
 
 def _concrete(g, base, m, r):
     pores = g.noise(r.uniform(60, 120), 1)
-    albedo = g.tint(base, g.product(g.grunge(0.13, 3.0), g.around_one(g.noise(0.3, 3), 0.06)))
+    aggregate = g.around_one(g.noise(r.uniform(25, 45), 2), 0.1)
+    albedo = g.tint(base, g.product(g.grunge(0.13, 3.0), g.around_one(g.noise(0.3, 3), 0.06), aggregate))
     return albedo, g.smooth(0.2, 1.0), pores, 0.25, {}
 
 
@@ -235,14 +243,19 @@ def _plaster(g, base, m, r):
     stucco = g.noise(r.uniform(15, 30), 3, 0.6)
     streaks = g.noise(1.0, 3, vector=g.scaled(3.0, 3.0, 0.5))          # rain streaks run down the wall
     albedo = g.tint(base, g.product(g.grunge(0.1, 3.0), g.around_one(streaks, 0.02 + 0.03 * m.wear),
-                                    g.around_one(stucco, 0.05)))
+                                    g.around_one(stucco, 0.09)))
     return albedo, g.smooth(0.15, 1.0), stucco, 0.45, {}
 
 
 def _wood(g, base, m, r):
-    grain = g.wave(r.uniform(2, 5), r.uniform(6, 12), direction="X", detail=4, vector=g.scaled(0.4, 3.0, 3.0))
-    planks = g.bricks(r.uniform(1.5, 3.0), r.uniform(0.12, 0.2), 0.004, _wall_uv(g))
-    albedo = g.tint(base, g.product(g.around_one(grain, 0.12, W), g.grunge(0.1, 2.0)))
+    uv = _wall_uv(g)
+    planks, plank_shade = g.bricks(r.uniform(1.5, 3.0), r.uniform(0.12, 0.2), 0.004, uv, shade=0.12)
+    # growth rings cut lengthwise: bands across the plank, stretched along it (a few cm apart), with finer figure
+    along = g.vec("MULTIPLY", uv, (0.08, 1.0, 1.0))
+    figure = g.wave(r.uniform(6, 10), r.uniform(5, 9), direction="Y", detail=4, vector=along)
+    fine = g.wave(r.uniform(30, 45), 4.0, direction="Y", detail=2, vector=along)
+    albedo = g.tint(g.tint(base, plank_shade), g.product(g.around_one(figure, 0.12, W), g.around_one(fine, 0.04, W),
+                                                         g.grunge(0.08, 2.0)))
     return albedo, g.smooth(0.15, 1.0), g.math("MULTIPLY", planks, -1.0), 0.35, {}
 
 

@@ -4,7 +4,7 @@ follow their model and never move a label."""
 import numpy as np
 import pytest
 
-from engine.imaging import apply_haze, camera_effects, srgb8_to_linear
+from engine.imaging import _blender_ocio, agx_to_srgb8, apply_haze, blender_dither, camera_effects, srgb8_to_linear
 from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
 from generators.context import PROPS, prop
@@ -29,6 +29,22 @@ def test_vignetting_follows_its_fall_off_and_noise_its_sensor_model():
     again = camera_effects(grey, np.random.default_rng(0), 2.0, 0.0)
     assert np.array_equal(again, camera_effects(grey, np.random.default_rng(0), 2.0, 0.0))   # seeded, repeatable
     assert camera_effects(grey, np.random.default_rng(0), 0.0, 0.0) is grey                 # off: untouched
+
+
+def test_dither_keeps_sub_level_tones_instead_of_flat_bands():
+    """Blender's dither before rounding to 8 bits: on a field whose display value sits between two levels the
+    output mixes the two so that its mean is the value (a smooth sky keeps its gradient instead of stepping), and no
+    pixel moves by more than one level."""
+    noise = blender_dither(240, 320)
+    assert abs(noise.mean()) * 255 < 0.01 and np.abs(noise).max() * 255 < 0.85
+    assert noise.std() * 255 == pytest.approx(0.84 / np.sqrt(6), rel=0.05)        # triangular in [-0.84, 0.84)
+    for linear in (0.05, 0.18, 0.6):
+        field = np.full((240, 320, 3), linear, np.float32)
+        display = field.copy()
+        _blender_ocio("AgX - Medium High Contrast").applyRGB(display)
+        out = agx_to_srgb8(field).astype(np.float64)
+        assert abs(out.mean() - display.mean() * 255) < 0.03, linear
+        assert np.abs(out - display * 255).max() <= 1.34             # rounding (0.5) plus at most 0.84 of dither
 
 
 def test_ground_fog_thins_with_height_as_its_integral_says():
