@@ -100,9 +100,17 @@ def annotate_frame(spec: SceneSpec, passes: FramePasses, frame: int, taxonomy) -
             "objects": labels}
 
 
+def surface_tolerance(depth: float, K: np.ndarray) -> float:
+    """How much nearer than a surface keypoint the depth at its pixel may be for the point to count as seen: 2 cm of
+    modelling (a point on a faceted mesh) plus the depth change across two pixels on a surface seen at a slant."""
+    return 0.02 + 2.0 * depth / K[0, 0]
+
+
 def _add_keypoints_and_parts(spec: SceneSpec, passes: FramePasses, frame: int, labels: list, taxonomy):
     """Actors: 2D/3D keypoints with COCO visibility (2 visible: the pixel shows one of the joint's own parts of this
-    actor; 1 occluded: in frame but not shown; 0 out of frame or behind the camera) and pixels per body part."""
+    actor, and for a point on the surface (the skeleton's `surface`: nose, eyes, ears, toes, heels) that side of the
+    part faces the camera and the pixel shows the point itself, not the part's near side; 1 occluded: in frame but
+    not shown; 0 out of frame or behind the camera) and pixels per body part."""
     cam = spec.camera
     K, w2c = cam.K(), cam.world_to_camera(frame)
     instance, part = passes.instance, passes.part
@@ -117,13 +125,19 @@ def _add_keypoints_and_parts(spec: SceneSpec, passes: FramePasses, frame: int, l
         uv, z = project(world, K, w2c, cam.distortion)
         col, row = np.floor(uv[:, 0]).astype(np.int64), np.floor(uv[:, 1]).astype(np.int64)
         in_frame = (z > cam.clip_start) & (col >= 0) & (col < cam.width) & (row >= 0) & (row < cam.height)
-        keypoints = []
+        keypoints, surface = [], skeleton.get("surface", {})
+        eye = np.linalg.inv(w2c)[:3, 3]
         for j, name in enumerate(skeleton["joints"]):
             v = 0
             if in_frame[j]:
                 shown = int(part[row[j], col[j]]) - 1
                 mine = instance[row[j], col[j]] == obj.instance_id
                 v = 2 if mine and shown >= 0 and skeleton["parts"][shown] in skeleton["joint_parts"][name] else 1
+                if v == 2 and name in surface:
+                    outward = world[j] - world[skeleton["joints"].index(surface[name])]
+                    faces_camera = float((eye - world[j]) @ outward) > 0
+                    if not faces_camera or passes.depth[row[j], col[j]] < z[j] - surface_tolerance(z[j], K):
+                        v = 1                           # the part's far side: the head, not the face, fills the pixel
             keypoints.append([round(float(uv[j, 0]), 4), round(float(uv[j, 1]), 4), v])
         entry["keypoints_2d"] = keypoints
         entry["keypoints_3d_world"] = np.round(world, 6).tolist()

@@ -1,5 +1,6 @@
-"""Articulated actors and their motion: a procedural humanoid (17 joints, 12 rigid body parts) and a car (body and four
-wheels), posed frame by frame by parametric motion programs. Pure numpy/trimesh, no bpy.
+"""Articulated actors and their motion: a procedural humanoid (12 rigid body parts with a face and hair; 28 skeleton
+points: body joints, face and feet) and a car (body and four wheels), posed frame by frame by parametric motion
+programs. Pure numpy/trimesh, no bpy.
 
 Actor frame: metres, Z up, the actor faces +Y and its right is +X; the origin is on the ground under the pelvis. A pose
 gives every joint's position and every part's rigid transform in that frame; the scene places the actor in the world
@@ -17,6 +18,7 @@ import numpy as np
 import trimesh
 
 from engine.spec import Material, Mesh
+from engine.streams import child
 from generators.materials import material, pick
 from generators.shapes import box, frustum, place, sphere
 
@@ -97,7 +99,7 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     h, b = height, build
     d = {"ankle": 0.045 * h, "shin": 0.245 * h, "thigh": 0.245 * h, "torso": 0.30 * h, "neck": 0.035 * h,
          "head_r": 0.066 * h, "shoulder_half": 0.115 * h * b ** 0.5, "hip_half": 0.055 * h * b,
-         "upper_arm": 0.17 * h, "forearm": 0.15 * h, "hand_r": 0.03 * h}
+         "upper_arm": 0.17 * h, "forearm": 0.15 * h, "hand_r": 0.03 * h, "foot_w": 0.05 * h * b}
     top_kind = pick(rng, list(TOPS))
     top_color, bottom_color = pick(rng, CLOTH_COLORS), pick(rng, ["blue", "dark_grey", "black", "brown", "grey", "ochre"])
     skin = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
@@ -113,8 +115,10 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
                   (place(sphere(1.0, 1), (0, 0, 0.02 * h), scale=(d["hip_half"] + r(0.02), r(0.06), r(0.07))), 2)],
         "head": [(place(frustum(r(0.028), r(0.026), d["neck"] + 0.3 * d["head_r"], 8), (0, 0, -0.01)), 0),
                  (place(sphere(d["head_r"], 2), (0, 0, d["neck"] + d["head_r"]), scale=(0.9, 1.0, 1.05)), 0),
-                 (place(sphere(d["head_r"] * 1.04, 1), (0, -0.012 * h, d["neck"] + d["head_r"] * 1.15),
-                        scale=(0.9, 1.0, 0.8)), 4)],
+                 # hair: the head's own shape, 3 % larger, raised and set back so that it leaves the face below
+                 # a hairline a third of a head radius above the eyes
+                 (place(sphere(d["head_r"] * 1.03, 2), (0, -0.08 * d["head_r"], d["neck"] + d["head_r"] * 1.35),
+                        scale=(0.9, 1.0, 1.05)), 4)],
     }
     for side in ("left", "right"):
         pieces[f"{side}_upper_arm"] = [(p, 1) for p in _limb(d["upper_arm"], r(0.030), r(0.025))]
@@ -123,12 +127,77 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
             [(place(sphere(d["hand_r"], 1), (0, 0, -d["forearm"] - d["hand_r"] * 0.8)), 0)]
         pieces[f"{side}_thigh"] = [(p, 2) for p in _limb(d["thigh"], r(0.05), r(0.036))]
         pieces[f"{side}_shin"] = [(p, 0 if shorts else 2) for p in _limb(d["shin"], r(0.035), r(0.025))]
-        pieces[f"{side}_foot"] = [(box((r(0.05), 0.15 * h, d["ankle"]), (0, 0.035 * h, -d["ankle"] / 2)), 3)]
+        pieces[f"{side}_foot"] = [(box((d["foot_w"], 0.15 * h, d["ankle"]), (0, 0.035 * h, -d["ankle"] / 2)), 3)]
+    face, face_mats, face_params = _face_and_hair(child(rng), d, skin_mat, len(mats))
+    pieces["head"] = [p for p in pieces["head"] if p[1] != 4 or face_params["hair"] not in ("bald", "hat")] + face
     mesh, face_part = _join(pieces, part_names)
     params = {"height_m": round(height, 3), "build": round(build, 3), "top": top_kind, "top_color": top_color,
-              "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts),
+              "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts), **face_params,
               "dims": {k: round(v, 4) for k, v in d.items()}}
-    return Body(height, build, params, mesh, mats, part_names, face_part)
+    return Body(height, build, params, mesh, mats + face_mats, part_names, face_part)
+
+
+HAIR_STYLES = ("short", "long", "bun", "bald", "hat")
+EYE_COLORS = ("brown", "dark_grey", "blue", "green", "ochre")
+
+
+def _face_surface(d: dict, x: float, dz: float) -> float:
+    """How far forward (+Y) the head's ellipsoid (semi-axes 0.9, 1.0, 1.05 head radii) reaches at x, and dz above
+    its centre: where the face's features sit."""
+    r = d["head_r"]
+    return r * float(np.sqrt(max(0.0, 1.0 - (x / (0.9 * r)) ** 2 - (dz / (1.05 * r)) ** 2)))
+
+
+def face_points(d: dict) -> dict:
+    """The face's keypoints in the head's frame (origin at the neck joint, +Y forward): the nose tip, the front of each
+    pupil and the outer side of each ear, as `_face_and_hair` builds them (left is -X, as the body's)."""
+    r, cz = d["head_r"], d["neck"] + d["head_r"]
+    eye_r = 0.12 * r
+    points = {"nose": (0.0, _face_surface(d, 0.0, -0.18 * r) + 0.2 * r, cz - 0.18 * r)}
+    for side, sx in (("left", -1.0), ("right", 1.0)):
+        x = sx * 0.33 * r
+        points[f"{side}_eye"] = (x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r + 1.15 * eye_r, cz + 0.05 * r)
+        points[f"{side}_ear"] = (sx * 0.97 * r, -0.05 * r, cz - 0.05 * r)
+    return points
+
+
+def foot_points(d: dict, height: float, side_x: float) -> dict:
+    """Heel and toes (COCO-WholeBody's foot points) in the foot's frame (origin at the ankle, +Y towards the toes):
+    on the shoe's back and front faces; the big toe on the inner side."""
+    half_width, ankle = d["foot_w"] / 2, d["ankle"]
+    return {"heel": (0.0, -0.04 * height, -0.75 * ankle), "big_toe": (-side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle),
+            "small_toe": (side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle)}
+
+
+def _face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int):
+    """Eyes (sclera, iris, pupil), brows, nose, mouth and ears on the head ellipsoid, and a hair style: pieces of the
+    head part [(mesh, material index)], their new materials (indices from `first`) and the choices made."""
+    r, cz = d["head_r"], d["neck"] + d["head_r"]
+    hair, eye_color = pick(rng, list(HAIR_STYLES)), pick(rng, list(EYE_COLORS))
+    lips = Material("lips", tuple(np.round(np.multiply(skin.base_color, [0.85, 0.55, 0.55]), 5).tolist()), 0.45, kind="skin")
+    mats = [material(rng, "paint", "white"), material(rng, "paint", eye_color), Material("pupil", (0.01, 0.01, 0.01), 0.1), lips]
+    sclera, iris, pupil, mouth = first, first + 1, first + 2, first + 3
+    eye_r = 0.12 * r
+    pieces = [(place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.18 * r) + 0.1 * r, cz - 0.18 * r),
+                     scale=(0.11 * r, 0.1 * r, 0.2 * r)), 0),                                        # nose
+              (place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r),
+                     scale=(0.22 * r, 0.06 * r, 0.05 * r)), mouth)]
+    for sx in (-1.0, 1.0):
+        x = sx * 0.33 * r
+        eye = np.array([x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r, cz + 0.05 * r])
+        pieces += [(place(sphere(eye_r, 1), eye), sclera), (place(sphere(0.5 * eye_r, 1), eye + [0, 0.65 * eye_r, 0]), iris),
+                   (place(sphere(0.22 * eye_r, 1), eye + [0, 0.93 * eye_r, 0]), pupil),
+                   (box((0.32 * r, 0.06 * r, 0.06 * r), (x, _face_surface(d, x, 0.3 * r) - 0.01 * r, cz + 0.3 * r)), 4),  # brow
+                   (place(sphere(1.0, 1), (sx * 0.88 * r, -0.05 * r, cz - 0.05 * r), scale=(0.09 * r, 0.2 * r, 0.3 * r)), 0)]
+    if hair == "long":
+        pieces.append((place(sphere(1.0, 1), (0, -0.5 * r, cz - 0.35 * r), scale=(0.85 * r, 0.5 * r, 0.95 * r)), 4))
+    elif hair == "bun":
+        pieces.append((place(sphere(0.35 * r, 1), (0, -0.85 * r, cz + 0.6 * r)), 4))
+    elif hair == "hat":
+        mats.append(material(rng, "fabric", pick(rng, ["black", "grey", "brown", "blue", "red"])))
+        pieces += [(place(frustum(0.98 * r, 0.9 * r, 0.9 * r, 16), (0, -0.02 * r, cz + 0.3 * r), scale=(1.0, 1.08, 1.0)),
+                    first + 4), (place(frustum(1.45 * r, 1.45 * r, 0.03 * r, 20), (0, 0.0, cz + 0.3 * r)), first + 4)]
+    return pieces, mats, {"hair": hair, "eye_color": eye_color}
 
 
 def _join(pieces: dict, part_names: list):
@@ -156,6 +225,7 @@ def humanoid_pose(body: Body, a: dict):
     joints = {"pelvis": pelvis, "chest": pelvis + r_spine @ [0, 0, 0.55 * d["torso"]], "neck": neck,
               "head": neck + r_head @ [0, 0, d["neck"] + d["head_r"]],
               "head_top": neck + r_head @ [0, 0, d["neck"] + 2 * d["head_r"] * 1.05]}
+    joints.update({name: neck + r_head @ local for name, local in face_points(d).items()})
     parts = {"torso": _frame(r_spine, pelvis), "head": _frame(r_head, neck)}
     for side, sx in (("left", -1.0), ("right", 1.0)):
         s = side[0]
@@ -170,6 +240,7 @@ def humanoid_pose(body: Body, a: dict):
         r_shin = r_thigh @ _rx(-g(f"{s}_knee"))
         ankle = knee + r_shin @ [0, 0, -d["shin"]]
         r_foot = r_shin @ _rx(g(f"{s}_ankle"))
+        joints.update({f"{side}_{name}": ankle + r_foot @ local for name, local in foot_points(d, body.height, sx).items()})
         joints.update({f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist, f"{side}_hip": hip,
                        f"{side}_knee": knee, f"{side}_ankle": ankle})
         parts.update({f"{side}_upper_arm": _frame(r_upper, shoulder), f"{side}_forearm": _frame(r_fore, elbow),

@@ -17,6 +17,12 @@ from scenes.motion import camera, events, simulation, situations
 from scenes.motion.recipe import build
 
 TAX = load_taxonomy()
+# the COCO keypoint standard (person_keypoints_2017.json)
+COCO_PERSON_KEYPOINTS = ["nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
+                         "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee",
+                         "right_knee", "left_ankle", "right_ankle"]
+COCO_PERSON_SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8], [7, 9],
+                        [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
 
 
 def _spec(situation: str, seed: int = 0, frames: int = 36, context: str = "park"):
@@ -114,6 +120,60 @@ def _actor_objects(frame):
 
 
 
+def test_face_and_foot_points_lie_on_the_body_surface():
+    """The face and foot keypoints are points of the mesh that is rendered (nose tip, pupils, outer ears, toes, heel),
+    for every hair style; left ones on the person's left (-X in the actor frame, as the left shoulder)."""
+    import open3d as o3d
+
+    from generators import actors
+    parts = TAX.skeletons["humanoid"]["parts"]
+    styles = set()
+    for seed in range(16):
+        body = actors.humanoid(np.random.default_rng(seed), parts)
+        styles.add(body.params["hair"])
+        joints, frames = actors.humanoid_pose(body, {"neck_yaw": 20.0, "l_ankle": 10.0})
+        vertex_part = np.zeros(len(body.mesh.vertices), np.int64)
+        vertex_part[body.mesh.faces.ravel()] = np.repeat(body.face_part, 3)
+        matrices = np.stack([frames[n] for n in parts])[vertex_part]
+        posed = np.einsum("vij,vj->vi", matrices[:, :3, :3], body.mesh.vertices) + matrices[:, :3, 3]
+        surface = o3d.t.geometry.RaycastingScene()
+        surface.add_triangles(posed.astype(np.float32), body.mesh.faces.astype(np.uint32))
+        names = TAX.skeletons["humanoid"]["surface"]
+        distance = surface.compute_distance(np.array([joints[n] for n in names], np.float32)).numpy()
+        assert distance.max() < 0.001, dict(zip(names, distance.round(4)))
+        across = joints["right_shoulder"] - joints["left_shoulder"]
+        for name in ("eye", "ear", "big_toe"):
+            assert (joints[f"right_{name}"] - joints[f"left_{name}"]) @ across > 0
+    assert styles == set(actors.HAIR_STYLES)
+
+
+@pytest.mark.render
+def test_a_visible_face_point_faces_the_camera(clips):
+    """A person whose nose is labelled visible turns their face to the camera (within 10 degrees of side-on): the
+    face's forward direction, across the ears and up the head, points at the camera (the part pass alone cannot
+    tell: the back of the head is the same part as the face)."""
+    _, samples = clips
+    joints = TAX.skeletons["humanoid"]["joints"]
+    nose, head, top, ear_l, ear_r = (joints.index(n) for n in ("nose", "head", "head_top", "left_ear", "right_ear"))
+    seen = hidden = 0
+    for sample in samples:
+        for frame in load_json(sample / "labels.json")["frames"]:
+            eye = np.linalg.inv(np.array(frame["camera"]["world_to_camera"]))[:3, 3]
+            for obj in _actor_objects(frame):
+                if obj["class_path"] != "actor/person" or obj["keypoints_2d"][nose][2] == 0:
+                    continue
+                world = np.array(obj["keypoints_3d_world"])
+                forward = np.cross(world[top] - world[head], world[ear_r] - world[ear_l])
+                to_camera = eye - world[nose]
+                facing = forward @ to_camera / np.linalg.norm(forward) / np.linalg.norm(to_camera)
+                if obj["keypoints_2d"][nose][2] == 2:
+                    seen += 1
+                    assert facing > -np.sin(np.deg2rad(10))
+                else:
+                    hidden += 1
+    assert seen and hidden
+
+
 @pytest.mark.render
 def test_keypoints_project_and_visible_ones_sit_on_their_actor(clips):
     _, samples = clips
@@ -133,14 +193,18 @@ def test_keypoints_project_and_visible_ones_sit_on_their_actor(clips):
                 assert np.allclose(kp[:, :2], uv, atol=1e-3 + cam.get("distortion_fit_px", 0))
                 inside = (c[:, 2] > 0) & (uv[:, 0] >= 0) & (uv[:, 0] < cam["width"]) & (uv[:, 1] >= 0) & (uv[:, 1] < cam["height"])
                 assert np.array_equal(kp[:, 2] > 0, inside)                           # 0 exactly when out of frame
+                fx = cam["K"][0][0]
                 for j, (x, y, v) in enumerate(obj["keypoints_2d"]):
                     checked += 1
+                    r, col = int(y), int(x)
                     if v == 2:
                         visible += 1
-                        r, col = int(y), int(x)
                         assert passes["instance"][r, col] == obj["instance_id"]
                         part = skeleton["parts"][passes["part"][r, col] - 1]
                         assert part in skeleton["joint_parts"][skeleton["joints"][j]]
+                    if skeleton["joints"][j] in skeleton.get("surface", ()) and v == 2:
+                        # a visible point on the skin or shoe is what the pixel shows, not something in front of it
+                        assert passes["depth"][r, col] >= c[j, 2] - (0.02 + 2.0 * c[j, 2] / fx)
                 assert obj["num_keypoints"] == int(np.sum(kp[:, 2] > 0))
     assert checked > 300 and 0.2 < visible / checked < 0.98      # both visible and hidden keypoints were exercised
 
@@ -255,10 +319,31 @@ def test_coco_keypoints_and_mot_load(clips):
     out, samples = clips
     coco = COCO(str(out / "coco" / "annotations" / "instances_train.json"))
     person = TAX["actor/person"].id
-    assert coco.loadCats(person)[0]["keypoints"] == TAX.skeletons["humanoid"]["joints"]
+    assert coco.loadCats(person)[0]["keypoints"] == COCO_PERSON_KEYPOINTS            # COCO's 17, in COCO's order
+    assert coco.loadCats(person)[0]["skeleton"] == COCO_PERSON_SKELETON
     anns = coco.loadAnns(coco.getAnnIds(catIds=[person]))
     assert anns and all(len(a["keypoints"]) == 3 * 17 and a["num_keypoints"] == sum(v > 0 for v in a["keypoints"][2::3])
                         for a in anns)
+    joints = TAX.skeletons["humanoid"]["joints"]
+    by_key = {(a["video_id"], coco.imgs[a["image_id"]]["frame_index"], a["instance_id"]): a for a in anns}
+    for video_id, sample in enumerate(samples, start=1):     # each COCO point is the native label of that joint
+        for frame in load_json(sample / "labels.json")["frames"]:
+            for obj in _actor_objects(frame):
+                ann = by_key.get((video_id, frame["index"], obj["instance_id"]))
+                if obj["class_path"] != "actor/person" or ann is None:
+                    continue
+                for k, name in enumerate(COCO_PERSON_KEYPOINTS):
+                    x, y, v = obj["keypoints_2d"][joints.index(name)]
+                    assert ann["keypoints"][3 * k:3 * k + 3] == ([x, y, v] if v else [0, 0, 0])
+    # COCO's own keypoint evaluation reads the file (its 17 OKS sigmas) and scores the truth as a perfect prediction
+    from pycocotools.cocoeval import COCOeval
+    visible = [a for a in anns if a["num_keypoints"] > 0]
+    predictions = coco.loadRes([{"image_id": a["image_id"], "category_id": person, "keypoints": a["keypoints"],
+                                 "score": 1.0} for a in visible])
+    evaluation = COCOeval(coco, predictions, "keypoints")
+    evaluation.params.catIds = [person]
+    evaluation.evaluate(), evaluation.accumulate()
+    assert evaluation.eval["precision"][0, :, 0, 0, -1].mean() > 0.99           # AP at OKS 0.5, all areas
     for sample in samples:
         labels = load_json(sample / "labels.json")
         rows = [line.split(",") for line in (out / "mot" / sample.name / "gt" / "gt.txt").read_text().splitlines()]

@@ -2,7 +2,8 @@
 (numpy + PIL; no re-rendering). One module per format; `export.formats=[coco,yolo,...]` picks them and
 `export.only=true` re-exports an existing run.
 
-    coco/                       annotations.json (instances, RLE masks, keypoints, videos/tracks), captions.json
+    coco/                       annotations/instances_<split>.json (RLE masks, COCO-17 person keypoints,
+                                videos/tracks), annotations/captions_<split>.json, images/<split>/
     yolo/detect, yolo/segment   images/<stem>.png, labels/<stem>.txt, data.yaml  (class index = position in names)
     voc/                        JPEGImages, Annotations (XML), SegmentationClass, SegmentationObject, ImageSets
     kitti/                      image_2, label_2, calib (P2 maps KITTI's level camera frame to pixels)

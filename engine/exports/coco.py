@@ -10,12 +10,28 @@ from engine.layout import RunLayout
 from engine.storage import write_json
 
 
-def _coco_keypoints(obj: dict) -> dict:
-    """COCO keypoints: x, y, v flattened; COCO writes 0, 0 for unlabelled (v = 0) points."""
+def coco_layout(skeleton: dict) -> tuple[list, list, list]:
+    """(keypoint names, 1-based skeleton, index of each into the native joints) that COCO files carry for a skeleton:
+    its `coco_keypoints` and `coco_skeleton` where the taxonomy gives them (a person: COCO's 17 in COCO's order), else
+    all its joints and bones."""
+    names = skeleton.get("coco_keypoints", skeleton["joints"])
+    bones = skeleton.get("coco_skeleton", [[a + 1, b + 1] for a, b in skeleton["bones"]])
+    return names, bones, [skeleton["joints"].index(n) for n in names]
+
+
+def _coco_keypoints(obj: dict, taxonomy) -> dict:
+    """COCO keypoints in the class's COCO layout: x, y, v flattened; COCO writes 0, 0 for unlabelled (v = 0) points."""
     if "keypoints_2d" not in obj:
         return {}
-    flat = [c for x, y, v in obj["keypoints_2d"] for c in ((x, y, v) if v else (0, 0, 0))]
-    return {"keypoints": flat, "num_keypoints": sum(1 for _, _, v in obj["keypoints_2d"] if v)}
+    _, _, order = coco_layout(taxonomy.skeletons[taxonomy[obj["class_path"]].skeleton])
+    points = [obj["keypoints_2d"][j] for j in order]
+    flat = [c for x, y, v in points for c in ((x, y, v) if v else (0, 0, 0))]
+    return {"keypoints": flat, "num_keypoints": sum(1 for _, _, v in points if v)}
+
+
+def _keypoint_fields(skeleton: dict) -> dict:
+    names, bones, _ = coco_layout(skeleton)
+    return {"keypoints": names, "skeleton": bones}
 
 
 def write_coco(run: RunLayout, all_labels: list[dict], taxonomy, options: ExportOptions) -> Path:
@@ -26,8 +42,7 @@ def write_coco(run: RunLayout, all_labels: list[dict], taxonomy, options: Export
     categories = [{"id": c.id, "name": taxonomy.export_names[c.id],
                    "supercategory": groups.get(c.parent, {}).get("en", c.parent or c.path),
                    "path": c.path, "name_ko": c.ko,
-                   **({"keypoints": taxonomy.skeletons[c.skeleton]["joints"],            # COCO keypoint categories
-                       "skeleton": [[a + 1, b + 1] for a, b in taxonomy.skeletons[c.skeleton]["bones"]]} if c.skeleton else {})}
+                   **(_keypoint_fields(taxonomy.skeletons[c.skeleton]) if c.skeleton else {})}
                   for c in taxonomy.classes if c.path != "sky"]
     subsets = {name: {"images": [], "annotations": [], "captions": [], "videos": []} for name in options.splits}
     image_count = annotation_count = caption_count = 0       # ids unique over all subsets, so they concatenate
@@ -57,7 +72,7 @@ def write_coco(run: RunLayout, all_labels: list[dict], taxonomy, options: Export
                         "instance_id": obj["instance_id"], "video_id": video_id,
                         "track_id": video_id * 65536 + obj["instance_id"],              # unique over the data set
                         "visible_fraction": obj["visible_fraction"], "bbox_amodal": obj["bbox_2d_amodal"],
-                        **_coco_keypoints(obj)})
+                        **_coco_keypoints(obj, taxonomy)})
             if variant is None:
                 for lang, texts in labels["scene"]["captions"].items():
                     for text in texts:

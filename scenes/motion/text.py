@@ -33,13 +33,15 @@ EVENT_TEXT = {"approach": ("{A} approaches {B}.", "{A_s} {B}에게 다가간다.
               "vehicle_passes": ("{A} passes {B}.", "{A_s} {B} 옆을 지나간다.")}
 
 def appearance(a) -> dict:
-    """How captions name an actor: by its clothes' colour or its car's colour."""
+    """How captions name an actor: by its clothes' colour (and a hat, if it wears one) or its car's colour."""
     p = a.model.params
     if a.kind == "car":
         return {"en": f"{COLORS[p['color']][0]} car", "ko": f"{COLORS[p['color']][1]} 자동차"}
     top_en, top_ko = actors.TOPS[p["top"]]
     color_en = COLORS[p["top_color"]][0]
-    return {"en": f"person in {a_an(color_en).lower()} {color_en} {top_en}", "ko": f"{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 사람"}
+    hat = p.get("hair") == "hat"
+    return {"en": f"person in {a_an(color_en).lower()} {color_en} {top_en}{' and a hat' if hat else ''}",
+            "ko": f"{'모자를 쓰고 ' if hat else ''}{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 사람"}
 
 
 def _names(spec: SceneSpec) -> dict:
