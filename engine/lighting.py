@@ -145,7 +145,7 @@ def build_world(tree, light: Lighting):
         colour = _clouds(g, colour, layer, up, light)
     if light.veil:           # thin high cloud, streaked by the wind, seen in perspective: no real sky is a gradient
         streaks = g.vec("MULTIPLY", layer, (1.0, 0.25, 1.0))
-        colour = g.tint(colour, g.around_one(g.noise(1 / 2500.0, 8, 0.62, vector=streaks), 0.05))
+        colour = g.tint(colour, g.around_one(g.noise(1 / 2500.0, 5, 0.62, vector=streaks), 0.05))
     elif light.sky_model != "overcast":
         colour = g.tint(colour, g.around_one(g.noise(3.0, 4, 0.6, vector=direction), 0.025))
     background = g.node("ShaderNodeBackground", {"Color": colour, "Strength": strength})
