@@ -120,33 +120,6 @@ def _actor_objects(frame):
 
 
 
-def test_face_and_foot_points_lie_on_the_body_surface():
-    """The face and foot keypoints are points of the mesh that is rendered (nose tip, pupils, outer ears, toes, heel),
-    for every hair style; left ones on the person's left (-X in the actor frame, as the left shoulder)."""
-    import open3d as o3d
-
-    from generators import actors
-    parts = TAX.skeletons["humanoid"]["parts"]
-    styles = set()
-    for seed in range(16):
-        body = actors.humanoid(np.random.default_rng(seed), parts)
-        styles.add(body.params["hair"])
-        joints, frames = actors.humanoid_pose(body, {"neck_yaw": 20.0, "l_ankle": 10.0})
-        vertex_part = np.zeros(len(body.mesh.vertices), np.int64)
-        vertex_part[body.mesh.faces.ravel()] = np.repeat(body.face_part, 3)
-        matrices = np.stack([frames[n] for n in parts])[vertex_part]
-        posed = np.einsum("vij,vj->vi", matrices[:, :3, :3], body.mesh.vertices) + matrices[:, :3, 3]
-        surface = o3d.t.geometry.RaycastingScene()
-        surface.add_triangles(posed.astype(np.float32), body.mesh.faces.astype(np.uint32))
-        names = TAX.skeletons["humanoid"]["surface"]
-        distance = surface.compute_distance(np.array([joints[n] for n in names], np.float32)).numpy()
-        assert distance.max() < 0.001, dict(zip(names, distance.round(4)))
-        across = joints["right_shoulder"] - joints["left_shoulder"]
-        for name in ("eye", "ear", "big_toe"):
-            assert (joints[f"right_{name}"] - joints[f"left_{name}"]) @ across > 0
-    assert styles == set(actors.HAIR_STYLES)
-
-
 @pytest.mark.render
 def test_a_visible_face_point_faces_the_camera(clips):
     """A person whose nose is labelled visible turns their face to the camera (within 10 degrees of side-on): the

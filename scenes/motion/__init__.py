@@ -3,6 +3,7 @@
 One module per concern, in the order a sample is made:
     situations.py   who does what: the main actors of a situation and their behaviours
     simulation.py   behaviours stepped frame by frame into positions, headings, actions and poses; the timeline kept
+    gaze.py         heads turned to whom the situation is about; gaze rays and head poses read back as labels
     camera.py       static, pan, dolly or tracking, keeping the actors in frame and away from the lens
     context.py      street, park, plaza or room around the actors, props kept off their paths and sight lines
     recipe.py       (config, streams, index) -> SceneSpec, putting the above together

@@ -8,6 +8,7 @@ import numpy as np
 from engine.labels import ClipLayers, FrameLabels, Track
 from engine.spec import SceneSpec
 from engine.taxonomy import load_taxonomy
+from scenes.motion.gaze import gaze_layer
 from scenes.motion.simulation import CONTACT_M, GATHER_M, MEET_M, PASS_M, forward
 from scenes.motion.text import script
 
@@ -108,7 +109,9 @@ def clip_layers(spec: SceneSpec, frame_labels: list[FrameLabels], tracks: list[T
             present[track["track_id"]][track["frames_in_view"]] = True
     actions = action_segments(spec)
     events = derive_events(spec, present)
+    gaze = gaze_layer(spec, taxonomy.skeletons["humanoid"])
     trajectories = {a.track_id: {"kind": a.kind, "role": a.role, "style": a.style,
-                                 "trajectory_world": a.trajectory_world, "heading_deg": a.heading_deg}
+                                 "trajectory_world": a.trajectory_world, "heading_deg": a.heading_deg,
+                                 **({"gaze": gaze[a.track_id]} if a.track_id in gaze else {})}
                     for a in spec.timeline.actors}
     return ClipLayers(actions, events, script(spec, actions, events), trajectories)

@@ -15,6 +15,7 @@ from generators.shapes import MeshBuilder, box
 from generators.sky import environment
 from scenes.motion.camera import place_camera
 from scenes.motion.context import Keepout, build_context
+from scenes.motion.gaze import look_at
 from scenes.motion.simulation import (
     Actor,
     ActorTimeline,
@@ -44,6 +45,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
 
     cast, main_count, info = _cast(streams["actors"], cfg, situation, duration, part_names)
     simulate(cast, n_frames, fps, part_names)
+    look_at(cast, fps, part_names)
     main = cast[:main_count]
     subject = main[0]
     camera, view = place_camera(streams["camera"], cfg, mode, main, subject, cast, n_frames, width, height)
@@ -145,7 +147,8 @@ def _actor_timeline(iid: int, a: Actor, actor_ids: list) -> ActorTimeline:
         track_id=iid, kind=a.kind, role=a.role, style=a.style, actions=a.actions, behaviour=a.behaviour_index,
         appearance=appearance(a), trajectory_world=[[round(float(x), 5), round(float(y), 5), 0.0] for x, y in a.positions],
         heading_deg=[round(float(h), 4) for h in a.headings], speed_mps=[round(float(s), 4) for s in a.speeds],
-        targets=[_target_id(b, actor_ids) for b in a.behaviours])
+        targets=[_target_id(b, actor_ids) for b in a.behaviours],
+        look_track=[None if i is None else actor_ids[i] for i in a.looks] if a.looks else [None] * len(a.positions))
 
 
 def _actor_object(iid: int, a: Actor, taxonomy, n_frames: int) -> SceneObject:

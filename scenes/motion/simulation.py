@@ -44,6 +44,8 @@ class Actor:
     behaviour_index: list = field(default_factory=list)
     joints: list = field(default_factory=list)
     parts: list = field(default_factory=list)
+    angles: list = field(default_factory=list)   # people: the motion program's joint angles (gaze.look_at turns heads)
+    looks: list = field(default_factory=list)    # people: cast index of whom the head is on, per frame (gaze.look_at)
 
 
 def forward(heading_deg: float) -> np.ndarray:
@@ -111,6 +113,7 @@ def simulate(cast: list[Actor], n_frames: int, fps: float, part_names: dict):
             actor.behaviour_index.append(st["index"])
             actor.speeds.append(speed)
             actor.joints.append(joints)
+            actor.angles.append(angles if actor.kind == "person" else {})
             actor.parts.append(np.stack([parts[n] for n in part_names[actor.kind]]))
             actor.heading = _wrap(actor.heading + turn * dt)          # integrate to the next frame
             actor.position = where[k] + forward(actor.heading) * speed * dt
@@ -139,6 +142,7 @@ class ActorTimeline:
     heading_deg: list[float]
     speed_mps: list[float]
     targets: list[dict]                  # per behaviour: {"action", "toward_track"}
+    look_track: list                     # per frame: track id of whom the actor's head is turned to, or None
 
 
 @dataclass
