@@ -295,6 +295,9 @@ def test_coco_keypoints_and_mot_load(clips):
     assert coco.loadCats(person)[0]["keypoints"] == COCO_PERSON_KEYPOINTS            # COCO's 17, in COCO's order
     assert coco.loadCats(person)[0]["skeleton"] == COCO_PERSON_SKELETON
     anns = coco.loadAnns(coco.getAnnIds(catIds=[person]))
+    keypoint_file = COCO(str(out / "coco" / "annotations" / "person_keypoints_train.json"))   # as pose tools read it
+    assert list(keypoint_file.cats) == [person] and len(keypoint_file.imgs) == len(coco.imgs)
+    assert sorted(keypoint_file.anns) == sorted(a["id"] for a in anns)
     assert anns and all(len(a["keypoints"]) == 3 * 17 and a["num_keypoints"] == sum(v > 0 for v in a["keypoints"][2::3])
                         for a in anns)
     joints = TAX.skeletons["humanoid"]["joints"]

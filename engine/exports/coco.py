@@ -1,6 +1,7 @@
 """COCO: instances with RLE masks (category id = taxonomy id, supercategory from the hierarchy), keypoints of actors,
 COCO-video style videos and tracks, and captions in English and Korean, in COCO's standard layout
-(annotations/instances_<split>.json, annotations/captions_<split>.json, images/<split>/<stem>.png)."""
+(annotations/instances_<split>.json, annotations/captions_<split>.json, images/<split>/<stem>.png), and where the run
+has people, annotations/person_keypoints_<split>.json as COCO's keypoint files are."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -82,6 +83,8 @@ def write_coco(run: RunLayout, all_labels: list[dict], taxonomy, options: Export
     info = {"description": "procedurally generated; no real person or copyrighted work depicted",
             "taxonomy_version": taxonomy.version}
     (root / "annotations").mkdir()
+    person = taxonomy["actor/person"].id
+    people = any(a["category_id"] == person for subset in subsets.values() for a in subset["annotations"])
     for split, subset in subsets.items():
         if subset["images"]:
             write_json(root / "annotations" / f"instances_{split}.json",
@@ -89,4 +92,15 @@ def write_coco(run: RunLayout, all_labels: list[dict], taxonomy, options: Export
                         "annotations": subset["annotations"], "categories": categories})
             write_json(root / "annotations" / f"captions_{split}.json",
                        {"info": info, "images": subset["images"], "annotations": subset["captions"]})
+            if people:
+                _write_person_keypoints(root / "annotations" / f"person_keypoints_{split}.json", info, subset,
+                                        categories, person)
     return root
+
+
+def _write_person_keypoints(path: Path, info: dict, subset: dict, categories: list, person: int):
+    """COCO's keypoint file, as pose tools (mmpose, COCO-to-YOLO-pose converters) read it: the person category only,
+    its annotations (COCO's 17 points) and every image of the subset (images without people are negatives)."""
+    write_json(path, {"info": info, "images": subset["images"],
+                      "annotations": [a for a in subset["annotations"] if a["category_id"] == person],
+                      "categories": [c for c in categories if c["id"] == person]})
