@@ -69,6 +69,11 @@ def _frame(rotation, position) -> np.ndarray:
 # ---- the humanoid body ---------------------------------------------------------------------------------------------
 TOPS = {"shirt": ("shirt", "셔츠"), "coat": ("coat", "코트"), "jacket": ("jacket", "재킷"), "sweater": ("sweater", "스웨터")}
 CLOTH_COLORS = ["red", "blue", "white", "grey", "dark_grey", "green", "yellow", "teal", "brown", "ochre", "black"]
+# (age group, share of people, height range m, proportions as shares of height: shin, thigh, torso, neck, head radius,
+# upper arm, forearm); a child's head is a larger share of its height and its legs a smaller one
+AGE_GROUPS = [("adult", 0.7, (1.55, 1.95), (0.245, 0.245, 0.30, 0.035, 0.066, 0.17, 0.15)),
+              ("child", 0.15, (1.0, 1.45), (0.225, 0.22, 0.30, 0.03, 0.08, 0.16, 0.14)),
+              ("elderly", 0.15, (1.5, 1.85), (0.245, 0.245, 0.30, 0.035, 0.066, 0.17, 0.15))]
 SKIN_TONES = [(0.80, 0.60, 0.48), (0.70, 0.50, 0.38), (0.56, 0.40, 0.30), (0.42, 0.29, 0.21), (0.88, 0.70, 0.58)]
 
 
@@ -94,18 +99,22 @@ def _limb(length, r_top, r_bottom, sections=8):
 
 
 def humanoid(rng: np.random.Generator, part_names: list) -> Body:
-    height = float(rng.uniform(1.55, 1.95))
+    age = AGE_GROUPS[int(child(rng).choice(len(AGE_GROUPS), p=[share for _, share, _, _ in AGE_GROUPS]))]
+    age_group, _, heights, shares = age
+    height = float(rng.uniform(*heights))
     build = float(rng.uniform(0.85, 1.2))
     h, b = height, build
-    d = {"ankle": 0.045 * h, "shin": 0.245 * h, "thigh": 0.245 * h, "torso": 0.30 * h, "neck": 0.035 * h,
-         "head_r": 0.066 * h, "shoulder_half": 0.115 * h * b ** 0.5, "hip_half": 0.055 * h * b,
-         "upper_arm": 0.17 * h, "forearm": 0.15 * h, "hand_r": 0.03 * h, "foot_w": 0.05 * h * b}
+    shin, thigh, torso, neck, head_r, upper_arm, forearm = (k * h for k in shares)
+    d = {"ankle": 0.045 * h, "shin": shin, "thigh": thigh, "torso": torso, "neck": neck,
+         "head_r": head_r, "shoulder_half": 0.115 * h * b ** 0.5, "hip_half": 0.055 * h * b,
+         "upper_arm": upper_arm, "forearm": forearm, "hand_r": 0.03 * h, "foot_w": 0.05 * h * b}
     top_kind = pick(rng, list(TOPS))
     top_color, bottom_color = pick(rng, CLOTH_COLORS), pick(rng, ["blue", "dark_grey", "black", "brown", "grey", "ochre"])
     skin = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
     skin_mat = Material("skin", tuple(np.round(np.array(skin) ** 2.2, 5).tolist()), roughness=0.55, kind="skin")
+    hair_colors = ["grey", "white", "dark_grey"] if age_group == "elderly" else ["black", "brown", "dark_grey", "ochre"]
     mats = [skin_mat, material(rng, "fabric", top_color), material(rng, "fabric", bottom_color),
-            material(rng, "leather", pick(rng, ["black", "brown", "white"])), material(rng, "hair", pick(rng, ["black", "brown", "dark_grey", "ochre"]))]
+            material(rng, "leather", pick(rng, ["black", "brown", "white"])), material(rng, "hair", pick(rng, hair_colors))]
     long_sleeves = top_kind != "shirt" or rng.random() < 0.5
     shorts = rng.random() < 0.2
     r = lambda k: k * h * b                                                         # noqa: E731  radii scale with build
@@ -128,10 +137,13 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
         pieces[f"{side}_thigh"] = [(p, 2) for p in _limb(d["thigh"], r(0.05), r(0.036))]
         pieces[f"{side}_shin"] = [(p, 0 if shorts else 2) for p in _limb(d["shin"], r(0.035), r(0.025))]
         pieces[f"{side}_foot"] = [(box((d["foot_w"], 0.15 * h, d["ankle"]), (0, 0.035 * h, -d["ankle"] / 2)), 3)]
-    face, face_mats, face_params = _face_and_hair(child(rng), d, skin_mat, len(mats))
+    styles = [k for k in HAIR_STYLES if not (k == "bald" and age_group == "child")]
+    face, face_mats, face_params = _face_and_hair(child(rng), d, skin_mat, len(mats), styles)
     pieces["head"] = [p for p in pieces["head"] if p[1] != 4 or face_params["hair"] not in ("bald", "hat")] + face
     mesh, face_part = _join(pieces, part_names)
-    params = {"height_m": round(height, 3), "build": round(build, 3), "top": top_kind, "top_color": top_color,
+    stoop = float(rng.uniform(6.0, 12.0)) if age_group == "elderly" else 0.0     # the spine bends forward with age
+    params = {"age_group": age_group, "stoop_deg": round(stoop, 3), "height_m": round(height, 3),
+              "build": round(build, 3), "top": top_kind, "top_color": top_color,
               "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts), **face_params,
               "dims": {k: round(v, 4) for k, v in d.items()}}
     return Body(height, build, params, mesh, mats + face_mats, part_names, face_part)
@@ -169,11 +181,11 @@ def foot_points(d: dict, height: float, side_x: float) -> dict:
             "small_toe": (side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle)}
 
 
-def _face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int):
+def _face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int, styles: list):
     """Eyes (sclera, iris, pupil), brows, nose, mouth and ears on the head ellipsoid, and a hair style: pieces of the
     head part [(mesh, material index)], their new materials (indices from `first`) and the choices made."""
     r, cz = d["head_r"], d["neck"] + d["head_r"]
-    hair, eye_color = pick(rng, list(HAIR_STYLES)), pick(rng, list(EYE_COLORS))
+    hair, eye_color = pick(rng, styles), pick(rng, list(EYE_COLORS))
     lips = Material("lips", tuple(np.round(np.multiply(skin.base_color, [0.85, 0.55, 0.55]), 5).tolist()), 0.45, kind="skin")
     mats = [material(rng, "paint", "white"), material(rng, "paint", eye_color), Material("pupil", (0.01, 0.01, 0.01), 0.1), lips]
     sclera, iris, pupil, mouth = first, first + 1, first + 2, first + 3
@@ -219,7 +231,7 @@ def humanoid_pose(body: Body, a: dict):
     d = body.dims
     g = lambda k: a.get(k, 0.0)                                                  # noqa: E731
     pelvis = np.array([0.0, 0.0, d["ankle"] + d["shin"] + d["thigh"]])
-    r_spine = _rx(-g("spine_pitch")) @ _ry(g("spine_roll")) @ _rz(g("spine_twist"))
+    r_spine = _rx(-g("spine_pitch") - body.params.get("stoop_deg", 0.0)) @ _ry(g("spine_roll")) @ _rz(g("spine_twist"))
     r_head = r_spine @ _rz(g("neck_yaw")) @ _rx(-g("neck_pitch"))
     neck = pelvis + r_spine @ [0, 0, d["torso"]]
     joints = {"pelvis": pelvis, "chest": pelvis + r_spine @ [0, 0, 0.55 * d["torso"]], "neck": neck,

@@ -92,3 +92,28 @@ def test_head_pose_angles_follow_their_convention():
         rx = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)], [0, np.sin(b), np.cos(b)]])
         rz = np.array([[np.cos(c), -np.sin(c), 0], [np.sin(c), np.cos(c), 0], [0, 0, 1]])
         assert np.allclose(ry @ rx @ rz @ gaze.FRONTAL, rotation, atol=1e-9)
+
+
+def test_age_groups_shape_the_body_and_captions_name_them():
+    """Children have a larger head for their height and no bald heads, the elderly stoop (neck ahead of the pelvis)
+    and have grey or white hair; every body stands as tall as its height; captions say child / elderly person."""
+    from types import SimpleNamespace
+
+    from scenes.motion.text import appearance
+    seen = {}
+    for seed in range(60):
+        body = actors.humanoid(np.random.default_rng(seed), SKELETON["parts"])
+        group = body.params["age_group"]
+        joints, _ = actors.humanoid_pose(body, {})
+        assert abs(joints["head_top"][2] - body.height) < 0.03 * body.height
+        head_share = 2 * body.dims["head_r"] / body.height
+        lean = joints["neck"][1] - joints["pelvis"][1]
+        seen.setdefault(group, []).append((head_share, lean, body.params["hair"], body.materials[4].color_name))
+        who = appearance(SimpleNamespace(kind="person", model=body))
+        assert who["en"].startswith({"child": "child in", "elderly": "elderly person in"}.get(group, "person in"))
+        assert who["ko"].endswith({"child": "아이", "elderly": "노인"}.get(group, "사람"))
+    assert set(seen) == {"adult", "child", "elderly"}
+    assert min(s for s, *_ in seen["child"]) > max(s for s, *_ in seen["adult"])
+    assert all(hair != "bald" for _, _, hair, _ in seen["child"])
+    assert min(lean for _, lean, *_ in seen["elderly"]) > 0.03 > max(abs(lean) for _, lean, *_ in seen["adult"])
+    assert {colour for *_, colour in seen["elderly"]} <= {"grey", "white", "dark_grey"}

@@ -40,8 +40,9 @@ def appearance(a) -> dict:
     top_en, top_ko = actors.TOPS[p["top"]]
     color_en = COLORS[p["top_color"]][0]
     hat = p.get("hair") == "hat"
-    return {"en": f"person in {a_an(color_en).lower()} {color_en} {top_en}{' and a hat' if hat else ''}",
-            "ko": f"{'모자를 쓰고 ' if hat else ''}{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 사람"}
+    who_en, who_ko = {"child": ("child", "아이"), "elderly": ("elderly person", "노인")}.get(p.get("age_group"), ("person", "사람"))
+    return {"en": f"{who_en} in {a_an(color_en).lower()} {color_en} {top_en}{' and a hat' if hat else ''}",
+            "ko": f"{'모자를 쓰고 ' if hat else ''}{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 {who_ko}"}
 
 
 def _names(spec: SceneSpec) -> dict:
