@@ -19,6 +19,7 @@ import trimesh
 
 from engine.spec import Material, Mesh
 from engine.streams import child
+from generators.faces import HAIR_STYLES, face_and_hair, face_points, foot_points
 from generators.materials import material, pick
 from generators.shapes import box, frustum, place, sphere
 
@@ -117,6 +118,7 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
             material(rng, "leather", pick(rng, ["black", "brown", "white"])), material(rng, "hair", pick(rng, hair_colors))]
     long_sleeves = top_kind != "shirt" or rng.random() < 0.5
     shorts = rng.random() < 0.2
+    skirt = not shorts and top_kind != "coat" and child(rng).random() < 0.2
     r = lambda k: k * h * b                                                         # noqa: E731  radii scale with build
     pieces = {
         "torso": [(place(frustum(d["hip_half"] + r(0.01), d["shoulder_half"] - r(0.02), d["torso"], 12),
@@ -134,82 +136,24 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
         fore = _limb(d["forearm"], r(0.024), r(0.019))
         pieces[f"{side}_forearm"] = [(p, 1 if long_sleeves else 0) for p in fore] + \
             [(place(sphere(d["hand_r"], 1), (0, 0, -d["forearm"] - d["hand_r"] * 0.8)), 0)]
-        pieces[f"{side}_thigh"] = [(p, 2) for p in _limb(d["thigh"], r(0.05), r(0.036))]
-        pieces[f"{side}_shin"] = [(p, 0 if shorts else 2) for p in _limb(d["shin"], r(0.035), r(0.025))]
+        pieces[f"{side}_thigh"] = [(p, 0 if skirt else 2) for p in _limb(d["thigh"], r(0.05), r(0.036))]
+        pieces[f"{side}_shin"] = [(p, 0 if shorts or skirt else 2) for p in _limb(d["shin"], r(0.035), r(0.025))]
         pieces[f"{side}_foot"] = [(box((d["foot_w"], 0.15 * h, d["ankle"]), (0, 0.035 * h, -d["ankle"] / 2)), 3)]
+    if top_kind == "coat" or skirt:           # a coat's skirts or a skirt hang from the waist over the thighs
+        hem, colour = (0.75, 1) if top_kind == "coat" else (0.55, 2)
+        pieces["torso"].append((place(frustum(2.2 * d["hip_half"], d["hip_half"] + r(0.02), hem * d["thigh"], 16),
+                                      (0, 0, -hem * d["thigh"]), scale=(1.0, 0.75, 1.0)), colour))
     styles = [k for k in HAIR_STYLES if not (k == "bald" and age_group == "child")]
-    face, face_mats, face_params = _face_and_hair(child(rng), d, skin_mat, len(mats), styles)
+    face, face_mats, face_params = face_and_hair(child(rng), d, skin_mat, len(mats), styles)
     pieces["head"] = [p for p in pieces["head"] if p[1] != 4 or face_params["hair"] not in ("bald", "hat")] + face
     mesh, face_part = _join(pieces, part_names)
     stoop = float(rng.uniform(6.0, 12.0)) if age_group == "elderly" else 0.0     # the spine bends forward with age
     params = {"age_group": age_group, "stoop_deg": round(stoop, 3), "height_m": round(height, 3),
               "build": round(build, 3), "top": top_kind, "top_color": top_color,
-              "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts), **face_params,
+              "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts),
+              "skirt": bool(skirt), **face_params,
               "dims": {k: round(v, 4) for k, v in d.items()}}
     return Body(height, build, params, mesh, mats + face_mats, part_names, face_part)
-
-
-HAIR_STYLES = ("short", "long", "bun", "bald", "hat")
-EYE_COLORS = ("brown", "dark_grey", "blue", "green", "ochre")
-
-
-def _face_surface(d: dict, x: float, dz: float) -> float:
-    """How far forward (+Y) the head's ellipsoid (semi-axes 0.9, 1.0, 1.05 head radii) reaches at x, and dz above
-    its centre: where the face's features sit."""
-    r = d["head_r"]
-    return r * float(np.sqrt(max(0.0, 1.0 - (x / (0.9 * r)) ** 2 - (dz / (1.05 * r)) ** 2)))
-
-
-def face_points(d: dict) -> dict:
-    """The face's keypoints in the head's frame (origin at the neck joint, +Y forward): the nose tip, the front of each
-    pupil and the outer side of each ear, as `_face_and_hair` builds them (left is -X, as the body's)."""
-    r, cz = d["head_r"], d["neck"] + d["head_r"]
-    eye_r = 0.12 * r
-    points = {"nose": (0.0, _face_surface(d, 0.0, -0.18 * r) + 0.2 * r, cz - 0.18 * r)}
-    for side, sx in (("left", -1.0), ("right", 1.0)):
-        x = sx * 0.33 * r
-        points[f"{side}_eye"] = (x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r + 1.15 * eye_r, cz + 0.05 * r)
-        points[f"{side}_ear"] = (sx * 0.97 * r, -0.05 * r, cz - 0.05 * r)
-    return points
-
-
-def foot_points(d: dict, height: float, side_x: float) -> dict:
-    """Heel and toes (COCO-WholeBody's foot points) in the foot's frame (origin at the ankle, +Y towards the toes):
-    on the shoe's back and front faces; the big toe on the inner side."""
-    half_width, ankle = d["foot_w"] / 2, d["ankle"]
-    return {"heel": (0.0, -0.04 * height, -0.75 * ankle), "big_toe": (-side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle),
-            "small_toe": (side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle)}
-
-
-def _face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int, styles: list):
-    """Eyes (sclera, iris, pupil), brows, nose, mouth and ears on the head ellipsoid, and a hair style: pieces of the
-    head part [(mesh, material index)], their new materials (indices from `first`) and the choices made."""
-    r, cz = d["head_r"], d["neck"] + d["head_r"]
-    hair, eye_color = pick(rng, styles), pick(rng, list(EYE_COLORS))
-    lips = Material("lips", tuple(np.round(np.multiply(skin.base_color, [0.85, 0.55, 0.55]), 5).tolist()), 0.45, kind="skin")
-    mats = [material(rng, "paint", "white"), material(rng, "paint", eye_color), Material("pupil", (0.01, 0.01, 0.01), 0.1), lips]
-    sclera, iris, pupil, mouth = first, first + 1, first + 2, first + 3
-    eye_r = 0.12 * r
-    pieces = [(place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.18 * r) + 0.1 * r, cz - 0.18 * r),
-                     scale=(0.11 * r, 0.1 * r, 0.2 * r)), 0),                                        # nose
-              (place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r),
-                     scale=(0.22 * r, 0.06 * r, 0.05 * r)), mouth)]
-    for sx in (-1.0, 1.0):
-        x = sx * 0.33 * r
-        eye = np.array([x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r, cz + 0.05 * r])
-        pieces += [(place(sphere(eye_r, 1), eye), sclera), (place(sphere(0.5 * eye_r, 1), eye + [0, 0.65 * eye_r, 0]), iris),
-                   (place(sphere(0.22 * eye_r, 1), eye + [0, 0.93 * eye_r, 0]), pupil),
-                   (box((0.32 * r, 0.06 * r, 0.06 * r), (x, _face_surface(d, x, 0.3 * r) - 0.01 * r, cz + 0.3 * r)), 4),  # brow
-                   (place(sphere(1.0, 1), (sx * 0.88 * r, -0.05 * r, cz - 0.05 * r), scale=(0.09 * r, 0.2 * r, 0.3 * r)), 0)]
-    if hair == "long":
-        pieces.append((place(sphere(1.0, 1), (0, -0.5 * r, cz - 0.35 * r), scale=(0.85 * r, 0.5 * r, 0.95 * r)), 4))
-    elif hair == "bun":
-        pieces.append((place(sphere(0.35 * r, 1), (0, -0.85 * r, cz + 0.6 * r)), 4))
-    elif hair == "hat":
-        mats.append(material(rng, "fabric", pick(rng, ["black", "grey", "brown", "blue", "red"])))
-        pieces += [(place(frustum(0.98 * r, 0.9 * r, 0.9 * r, 16), (0, -0.02 * r, cz + 0.3 * r), scale=(1.0, 1.08, 1.0)),
-                    first + 4), (place(frustum(1.45 * r, 1.45 * r, 0.03 * r, 20), (0, 0.0, cz + 0.3 * r)), first + 4)]
-    return pieces, mats, {"hair": hair, "eye_color": eye_color}
 
 
 def _join(pieces: dict, part_names: list):

@@ -25,6 +25,7 @@ def test_face_and_foot_points_lie_on_the_body_surface():
     for seed in range(16):
         body = actors.humanoid(np.random.default_rng(seed), parts)
         styles.add(body.params["hair"])
+        styles.update({"glasses"} if body.params["glasses"] else set())
         joints, frames = actors.humanoid_pose(body, {"neck_yaw": 20.0, "l_ankle": 10.0})
         vertex_part = np.zeros(len(body.mesh.vertices), np.int64)
         vertex_part[body.mesh.faces.ravel()] = np.repeat(body.face_part, 3)
@@ -35,10 +36,16 @@ def test_face_and_foot_points_lie_on_the_body_surface():
         names = SKELETON["surface"]
         distance = surface.compute_distance(np.array([joints[n] for n in names], np.float32)).numpy()
         assert distance.max() < 0.001, dict(zip(names, distance.round(4)))
+        # seen from 1 m in front of the face, nothing (hair, a hat's brim, glasses) covers the nose or the eyes
+        forward = frames["head"][:3, :3] @ [0.0, 1.0, 0.0]
+        points = np.array([joints[n] for n in ("nose", "left_eye", "right_eye")])
+        rays = np.hstack([points + forward, np.tile(-forward, (3, 1))]).astype(np.float32)
+        hit = surface.cast_rays(rays)["t_hit"].numpy()
+        assert np.allclose(hit, 1.0, atol=0.002), (body.params, hit)
         across = joints["right_shoulder"] - joints["left_shoulder"]
         for name in ("eye", "ear", "big_toe"):
             assert (joints[f"right_{name}"] - joints[f"left_{name}"]) @ across > 0
-    assert styles == set(actors.HAIR_STYLES)
+    assert styles == {*actors.HAIR_STYLES, "glasses"}
 
 
 def _ray_hits_box(origin, direction, box) -> bool:

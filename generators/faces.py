@@ -1,0 +1,90 @@
+"""The person's head and feet in detail: a face (eyes with sclera, iris and pupil, brows, nose, mouth, ears), hair
+styles and hats, and the keypoints on them (COCO's face points, COCO-WholeBody's foot points), all in the frames of
+the body parts they belong to (generators.actors). Pure numpy/trimesh."""
+from __future__ import annotations
+
+import numpy as np
+import trimesh
+
+from engine.spec import Material
+from generators.materials import material, pick
+from generators.shapes import box, frustum, place, sphere
+
+HAIR_STYLES = ("short", "long", "bun", "bald", "hat")
+EYE_COLORS = ("brown", "dark_grey", "blue", "green", "ochre")
+
+
+def _face_surface(d: dict, x: float, dz: float) -> float:
+    """How far forward (+Y) the head's ellipsoid (semi-axes 0.9, 1.0, 1.05 head radii) reaches at x, and dz above
+    its centre: where the face's features sit."""
+    r = d["head_r"]
+    return r * float(np.sqrt(max(0.0, 1.0 - (x / (0.9 * r)) ** 2 - (dz / (1.05 * r)) ** 2)))
+
+
+def face_points(d: dict) -> dict:
+    """The face's keypoints in the head's frame (origin at the neck joint, +Y forward): the nose tip, the front of each
+    pupil and the outer side of each ear, as `face_and_hair` builds them (left is -X, as the body's)."""
+    r, cz = d["head_r"], d["neck"] + d["head_r"]
+    eye_r = 0.12 * r
+    points = {"nose": (0.0, _face_surface(d, 0.0, -0.18 * r) + 0.2 * r, cz - 0.18 * r)}
+    for side, sx in (("left", -1.0), ("right", 1.0)):
+        x = sx * 0.33 * r
+        points[f"{side}_eye"] = (x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r + 1.15 * eye_r, cz + 0.05 * r)
+        points[f"{side}_ear"] = (sx * 0.97 * r, -0.05 * r, cz - 0.05 * r)
+    return points
+
+
+def foot_points(d: dict, height: float, side_x: float) -> dict:
+    """Heel and toes (COCO-WholeBody's foot points) in the foot's frame (origin at the ankle, +Y towards the toes):
+    on the shoe's back and front faces; the big toe on the inner side."""
+    half_width, ankle = d["foot_w"] / 2, d["ankle"]
+    return {"heel": (0.0, -0.04 * height, -0.75 * ankle), "big_toe": (-side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle),
+            "small_toe": (side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle)}
+
+
+def face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int, styles: list):
+    """Eyes (sclera, iris, pupil), brows, nose, mouth and ears on the head ellipsoid, and a hair style: pieces of the
+    head part [(mesh, material index)], their new materials (indices from `first`) and the choices made."""
+    r, cz = d["head_r"], d["neck"] + d["head_r"]
+    hair, eye_color = pick(rng, styles), pick(rng, list(EYE_COLORS))
+    lips = Material("lips", tuple(np.round(np.multiply(skin.base_color, [0.85, 0.55, 0.55]), 5).tolist()), 0.45, kind="skin")
+    mats = [material(rng, "paint", "white"), material(rng, "paint", eye_color), Material("pupil", (0.01, 0.01, 0.01), 0.1), lips]
+    sclera, iris, pupil, mouth = first, first + 1, first + 2, first + 3
+    eye_r = 0.12 * r
+    pieces = [(place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.18 * r) + 0.1 * r, cz - 0.18 * r),
+                     scale=(0.11 * r, 0.1 * r, 0.2 * r)), 0),                                        # nose
+              (place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r),
+                     scale=(0.22 * r, 0.06 * r, 0.05 * r)), mouth)]
+    for sx in (-1.0, 1.0):
+        x = sx * 0.33 * r
+        eye = np.array([x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r, cz + 0.05 * r])
+        pieces += [(place(sphere(eye_r, 1), eye), sclera), (place(sphere(0.5 * eye_r, 1), eye + [0, 0.65 * eye_r, 0]), iris),
+                   (place(sphere(0.22 * eye_r, 1), eye + [0, 0.93 * eye_r, 0]), pupil),
+                   (box((0.32 * r, 0.06 * r, 0.06 * r), (x, _face_surface(d, x, 0.3 * r) - 0.01 * r, cz + 0.3 * r)), 4),  # brow
+                   (place(sphere(1.0, 1), (sx * 0.88 * r, -0.05 * r, cz - 0.05 * r), scale=(0.09 * r, 0.2 * r, 0.3 * r)), 0)]
+    if hair == "long":
+        pieces.append((place(sphere(1.0, 1), (0, -0.5 * r, cz - 0.35 * r), scale=(0.85 * r, 0.5 * r, 0.95 * r)), 4))
+    elif hair == "bun":
+        pieces.append((place(sphere(0.35 * r, 1), (0, -0.85 * r, cz + 0.6 * r)), 4))
+    elif hair == "hat":
+        mats.append(material(rng, "fabric", pick(rng, ["black", "grey", "brown", "blue", "red"])))
+        pieces += [(place(frustum(0.98 * r, 0.9 * r, 0.9 * r, 16), (0, -0.02 * r, cz + 0.3 * r), scale=(1.0, 1.08, 1.0)),
+                    first + 4), (place(frustum(1.45 * r, 1.45 * r, 0.03 * r, 20), (0, 0.0, cz + 0.3 * r)), first + 4)]
+    glasses = bool(rng.random() < 0.2)
+    if glasses:
+        pieces += _glasses(d, first + len(mats))
+        mats.append(material(rng, "paint", pick(rng, ["black", "dark_grey", "brown"])))
+    return pieces, mats, {"hair": hair, "eye_color": eye_color, "glasses": glasses}
+
+
+def _glasses(d: dict, frame: int) -> list:
+    """Rims round the eyes (open rings: the eyes show through), a bridge and temples back to the ears."""
+    r, cz = d["head_r"], d["neck"] + d["head_r"]
+    front = max(face_points(d)[f"{side}_eye"][1] for side in ("left", "right")) + 0.1 * r
+    upright = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])         # the ring's axis along +Y
+    pieces = [(box((0.2 * r, 0.03 * r, 0.03 * r), (0.0, front, cz + 0.08 * r)), frame)]
+    for sx in (-1.0, 1.0):
+        ring = trimesh.creation.torus(0.2 * r, 0.025 * r, major_sections=16, minor_sections=6)
+        pieces += [(place(ring, (sx * 0.33 * r, front, cz + 0.05 * r), rotation=upright), frame),
+                   (box((0.03 * r, front + 0.05 * r, 0.04 * r), (sx * 0.9 * r, (front - 0.05 * r) / 2, cz + 0.1 * r)), frame)]
+    return pieces
