@@ -86,7 +86,7 @@ def agx_to_srgb8(linear_rgb: np.ndarray, look: str = AGX_LOOK) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def blender_dither(height: int, width: int, intensity: float = 1.0) -> np.ndarray:
+def blender_dither(height: int, width: int) -> np.ndarray:
     """The noise Blender adds before it rounds a display value to 8 bits (render.dither_intensity, 1 by default): a
     fixed pattern hashed from the pixel's coordinates (no randomness), triangular in [-1, 1) times 0.0033 (0.84 of a
     level), the same on R, G and B."""
@@ -94,7 +94,7 @@ def blender_dither(height: int, width: int, intensity: float = 1.0) -> np.ndarra
     uniform = np.modf(np.abs(np.sin(x * 12.9898 + y * 78.233) * 43758.5453))[0]
     centred = uniform * 2.0 - 1.0
     triangle = np.sign(centred) * (1.0 - np.sqrt(1.0 - np.abs(centred)))
-    return (triangle * 0.0033 * intensity).astype(np.float32)
+    return (triangle * 0.0033).astype(np.float32)
 
 
 def metered_exposure(linear_rgb: np.ndarray, key: float) -> float:

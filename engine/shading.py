@@ -109,15 +109,13 @@ class Graph:
                                                "Distortion": distortion, "Detail": detail}, **props).outputs["Factor"]
 
     def bricks(self, width: float, height: float, mortar: float, vector, shade: float = 0.0):
-        """Fac of a running-bond pattern in metres (1 in the joints, 0 on the units); with `shade`, also a multiplier
-        with mean 1 and that relative spread, constant on each unit (no two planks or slabs are the same shade)."""
+        """(Fac of a running-bond pattern in metres: 1 in the joints, 0 on the units; a multiplier with mean 1 and
+        relative spread `shade`, constant on each unit: no two planks or slabs are the same shade)."""
         spread = shade * np.sqrt(3.0)                # Blender draws each unit's tint uniformly between the two colours
         node = self.node("ShaderNodeTexBrick", {"Vector": vector, "Scale": 1.0, "Mortar Size": mortar,
                                                 "Brick Width": width, "Row Height": height, "Mortar Smooth": 0.1,
                                                 "Color1": (1 - spread,) * 3, "Color2": (1 + spread,) * 3,
                                                 "Mortar": (1.0, 1.0, 1.0)}, offset=0.5)
-        if not shade:
-            return node.outputs["Factor"]
         return node.outputs["Factor"], node.outputs["Color"]
 
     def around_one(self, fac, std: float, stats: tuple = None):
@@ -227,7 +225,7 @@ def _paving(g, base, m, r):
 def _tile(g, base, m, r):
     joint = tuple(0.45 * np.asarray(base))
     rows = g.wave(1 / 0.18, 0.5, direction="Z", profile="SAW")          # overlapping courses of roof tiles
-    pattern = g.bricks(0.25, 0.18, 0.005, _wall_uv(g))
+    pattern, _ = g.bricks(0.25, 0.18, 0.005, _wall_uv(g))
     unit = g.tint(_joints(base, 0.9 * (1 - (1 - 0.01 / 0.18) * (1 - 0.01 / 0.25)), joint), g.product(g.around_one(g.noise(4, 2), 0.1), g.grunge(0.14, 4.0)))
     return g.blend(pattern, unit, joint), g.grunge(0.2, 2.0), g.math("SUBTRACT", rows, pattern), 0.5, {}
 
