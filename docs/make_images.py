@@ -1,11 +1,12 @@
 """Re-make the README's pictures from real runs (CPU, about 15 minutes):
 
     python docs/make_images.py              # every picture
-    python docs/make_images.py motion       # one of: landmark landscape concept asset motion
+    python docs/make_images.py motion       # one of: landmark landscape concept asset motion people
 
 Each family is rendered with the engine's own CLI into runs/docs/<family> (render=default unless noted), then its
 contact sheet (the run's overview.png) is copied here; the motion strip shows four frames of five clips with the
-keypoint skeletons (COCO visibility: green visible, red hidden) and, in the last column, the body-part labels.
+keypoint skeletons (COCO visibility: green visible, red hidden) and, in the last column, the body-part labels. The
+people sheet shows 24 procedural people (seeds 0..23), each from the front, the side and the back, standing.
 """
 import json
 import shutil
@@ -72,10 +73,57 @@ def motion_strip(out: Path, path: Path):
     sheet.save(path)
 
 
+def people_sheet(path: Path, count: int = 24, columns: int = 4, width: int = 300, height: int = 260):
+    """Each person three times side by side (front, left side, back) on paving under a clear sky, as the engine
+    renders them (render=default); one tile per person, name of its age group, top and hair under it."""
+    sys.path.insert(0, str(ROOT))
+    from engine.backend import BlenderBackend
+    from engine.geometry import look_at, pose
+    from engine.spec import Articulation, Camera, SceneObject, SceneSpec
+    from engine.taxonomy import load_taxonomy
+    from generators import actors
+    from generators.materials import material
+    from generators.shapes import rectangle
+    from generators.sky import environment
+    from job.config import compose
+    taxonomy = load_taxonomy()
+    skeleton = taxonomy.skeletons["humanoid"]
+    backend = BlenderBackend(compose(["render=default", f"render.resolution=[{width},{height}]"]).render, taxonomy)
+    env, _ = environment(np.random.default_rng(5), "morning", "clear")
+    ground = SceneObject(1, "ground", "ground", rectangle(30, 30), [material(np.random.default_rng(0), "paving", "grey")],
+                         [pose()])
+    tiles = []
+    for seed in range(count):
+        body = actors.humanoid(np.random.default_rng(seed), skeleton["parts"])
+        angles, _, _ = actors.human_program("stand", 0.0, actors.STYLES["neutral"])
+        joints, bones = actors.humanoid_pose(body, angles)
+        art = Articulation("humanoid", body.face_part, np.stack([bones[n] for n in body.bones])[None],
+                           np.array([[joints[n] for n in skeleton["joints"]]]), body.weights, body.bind)
+        people = [SceneObject(2 + k, "actor/person", f"person_{k}", body.mesh, body.materials,
+                              [pose((x, 0.0, 0.0), yaw=yaw)], {}, {}, art)
+                  for k, (x, yaw) in enumerate(((-0.85, np.pi), (0.0, -np.pi / 2), (0.85, 0.0)))]
+        camera = Camera(width, height, 35.0, [look_at((0.0, -3.4, 1.05), (0.0, 0.0, 0.88))])
+        spec = SceneSpec("people", "sheet", [ground, *people], camera, env)
+        backend.build(spec)
+        image = Image.fromarray(backend.render(spec)[0].rgb)
+        p = body.params
+        ImageDraw.Draw(image).text((4, height - 14), f"{seed}: {p['age_group']}, {p['top']}, {p['hair']}", fill=(255, 255, 255))
+        tiles.append(image)
+        print(f"people: {seed + 1}/{count}", flush=True)
+    backend.close()
+    width, height = tiles[0].size
+    sheet = Image.new("RGB", (columns * width, -(-count // columns) * height))
+    for i, image in enumerate(tiles):
+        sheet.paste(image, ((i % columns) * width, (i // columns) * height))
+    sheet.save(path)
+
+
 def main():
-    wanted = sys.argv[1:] or [*SHEETS, "motion"]
+    wanted = sys.argv[1:] or [*SHEETS, "motion", "people"]
     for name in wanted:
-        if name == "motion":
+        if name == "people":
+            people_sheet(ROOT / "docs" / "people_sheet.png")
+        elif name == "motion":
             motion_strip(render("motion", MOTION), ROOT / "docs" / "motion_strip.png")
         else:
             shutil.copy(render(name, SHEETS[name]) / "overview.png", ROOT / "docs" / f"{name}_overview.png")

@@ -177,6 +177,10 @@ def forward_flow(spec: SceneSpec, passes: FramePasses, frame: int) -> np.ndarray
     key = lut[flat_id[obj_px]] + np.maximum(flat_part[obj_px] - 1, 0)
     d = np.asarray(motions)[key]
     points[obj_px] = np.einsum("nij,nj->ni", d[:, :3, :3], world) + d[:, :3, 3]
+    for obj in spec.objects:           # a skinned body bends between its bones: carry the point on its own triangle
+        if obj.articulation is not None and obj.articulation.skin is not None:
+            mine = flat_id == obj.instance_id
+            points[mine] = _carried_on_mesh(obj, frame, world[mine[obj_px]])
     moved = points @ w2c1[:3, :3].T + w2c1[:3, 3]
     # sky: a direction, rotated only
     sky = ~obj_px
@@ -186,6 +190,23 @@ def forward_flow(spec: SceneSpec, passes: FramePasses, frame: int) -> np.ndarray
     uv[moved[:, 2] <= 1e-9] = np.nan
     flow = uv - (pix[:, ::-1] + 0.5)
     return flow.reshape(height, width, 2).astype(np.float32)
+
+
+def _carried_on_mesh(obj, frame: int, points_world: np.ndarray) -> np.ndarray:
+    """Points on a deforming mesh at `frame`, where they are at `frame + 1`: each point's nearest triangle and its
+    barycentric coordinates there, applied to the same triangle posed for the next frame."""
+    import open3d as o3d
+    if not len(points_world):
+        return points_world
+    now, then = (obj.world_vertices(f) for f in (frame, frame + 1))
+    faces = obj.mesh.faces
+    scene = o3d.t.geometry.RaycastingScene()
+    scene.add_triangles(now.astype(np.float32), faces.astype(np.uint32))
+    hit = scene.compute_closest_points(points_world.astype(np.float32))
+    tri, uv = hit["primitive_ids"].numpy().astype(np.int64), hit["primitive_uvs"].numpy().astype(np.float64)
+    corners = then[faces[tri]]                                                          # (n, 3, 3)
+    offset = points_world - hit["points"].numpy()             # the depth pass's small distance off the faceted mesh
+    return (1 - uv.sum(axis=1))[:, None] * corners[:, 0] + uv[:, :1] * corners[:, 1] + uv[:, 1:] * corners[:, 2] + offset
 
 
 def annotate(spec: SceneSpec, frames: list[FramePasses], taxonomy) -> list[FrameLabels]:

@@ -231,7 +231,10 @@ class BlenderBackend:
         shared = {}   # one mesh datablock per distinct spec Mesh: plants that share a mesh are instanced by Cycles
         for obj_spec in spec.objects:
             if obj_spec.articulation is not None:
-                self._build_articulated(obj_spec, spec.n_frames)
+                if obj_spec.articulation.skin is not None:
+                    self._build_skinned(obj_spec, spec.n_frames)
+                else:
+                    self._build_articulated(obj_spec, spec.n_frames)
                 continue
             mesh = shared.get(id(obj_spec.mesh))
             if mesh is None:
@@ -267,6 +270,28 @@ class BlenderBackend:
             obj.pass_index = obj_spec.instance_id
             self._place(obj, [obj_spec.pose(f) @ art.part_pose(f)[p] for f in range(max(n_frames, 1))])
             self.scene.collection.objects.link(obj)
+
+    def _build_skinned(self, obj_spec, n_frames: int):
+        """A skinned actor: one object whose vertices are the numpy skinning's, frame by frame, as shape keys (key f is
+        1 on frame f+1 and 0 on its neighbours, so each frame shows exactly that frame's mesh and Cycles' vector pass
+        sees the deformation); a material per (material, part) pair carries the part id."""
+        bpy, m, art = self.bpy, obj_spec.mesh, obj_spec.articulation
+        pairs, slot = np.unique(art.face_part * len(obj_spec.materials) + m.face_material, return_inverse=True)
+        by_part = {int(p): self._make_materials(obj_spec, part=int(p)) for p in np.unique(pairs // len(obj_spec.materials))}
+        materials = [by_part[int(k) // len(obj_spec.materials)][int(k) % len(obj_spec.materials)] for k in pairs]
+        mesh = self._mesh_datablock(obj_spec.name, obj_spec.mesh_at(0).vertices, m.faces, slot, materials)
+        obj = bpy.data.objects.new(obj_spec.name, mesh)
+        obj.pass_index = obj_spec.instance_id
+        self._place(obj, [obj_spec.pose(f) for f in range(max(n_frames, 1))])
+        self.scene.collection.objects.link(obj)
+        if n_frames > 1:
+            obj.shape_key_add(name="frame_1", from_mix=False)
+            for f in range(1, n_frames):
+                key = obj.shape_key_add(name=f"frame_{f + 1}", from_mix=False)
+                key.data.foreach_set("co", obj_spec.mesh_at(f).vertices.astype(np.float32).ravel())
+                for frame, value in ((f, 0.0), (f + 1, 1.0), (f + 2, 0.0)):
+                    key.value = value
+                    key.keyframe_insert("value", frame=frame)
 
     def _make_mesh(self, obj_spec):
         m = obj_spec.mesh

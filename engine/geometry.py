@@ -44,6 +44,13 @@ def pose(translation=(0.0, 0.0, 0.0), yaw: float = 0.0, scale: float = 1.0) -> n
     return m
 
 
+def skinned(vertices: np.ndarray, weights: np.ndarray, matrices: np.ndarray) -> np.ndarray:
+    """Linear-blend skinning: every vertex moved by the weighted sum of its bones' (B, 4, 4) posed-from-rest
+    transforms; `weights` (V, B) rows sum to 1."""
+    blended = (weights @ matrices[:, :3, :].reshape(len(matrices), 12)).reshape(-1, 3, 4)  # (V, 3, 4), one product
+    return np.einsum("vij,vj->vi", blended[:, :, :3], vertices) + blended[:, :, 3]
+
+
 def to_camera(points_world: np.ndarray, world_to_camera: np.ndarray) -> np.ndarray:
     """World points (..., 3) -> camera-space points (OpenCV axes)."""
     return points_world @ world_to_camera[:3, :3].T + world_to_camera[:3, 3]

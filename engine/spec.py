@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from engine.geometry import SENSOR_WIDTH_MM, blender_to_opencv_world_to_camera, intrinsics, lens_fit_px
+from engine.geometry import (SENSOR_WIDTH_MM, blender_to_opencv_world_to_camera, intrinsics, lens_fit_px,
+                             skinned)
 
 
 @dataclass
@@ -47,13 +48,17 @@ class Mesh:
 
 @dataclass
 class Articulation:
-    """An object made of rigid parts that move against each other (actors: people, vehicles). The object's mesh holds
-    every part's faces with vertices in that part's own frame; `part_poses` places each part in the object's frame per
-    frame, so each part is rigid (exact flow) and the renderer can key each part as its own Blender object."""
+    """An object that moves against itself (actors: people, vehicles). Rigid parts (a car): the mesh holds every part's
+    faces with vertices in that part's own frame and `part_poses` places each part in the object's frame per frame.
+    Skinned (a person): the mesh is in its rest pose and every vertex follows its bones by linear-blend skinning
+    (`skin` weights over the bones, `bind` their rest transforms); bones are the skeleton's parts, then any inner
+    bones (fingers). `face_part` names the labelled part of each face either way."""
     skeleton: str                   # skeleton name in the taxonomy (joint and part names live there)
     face_part: np.ndarray           # (F,) part index of each face of the object's mesh
-    part_poses: np.ndarray          # (T, P, 4, 4) part-to-object transforms per frame
+    part_poses: np.ndarray          # (T, B, 4, 4) part- (bone-) to-object transforms per frame
     joints: np.ndarray              # (T, J, 3) keypoints in the object's frame per frame
+    skin: np.ndarray | None = None  # (V, B) linear-blend weights (rows sum to 1); None: rigid parts
+    bind: np.ndarray | None = None  # (B, 4, 4) rest-pose bone-to-object transforms of a skinned mesh
 
     def vertex_part(self, faces: np.ndarray, n_vertices: int) -> np.ndarray:
         part = np.zeros(n_vertices, dtype=np.int64)
@@ -81,11 +86,13 @@ class SceneObject:
 
     def mesh_at(self, frame: int) -> Mesh:
         """The mesh in the object's frame at `frame` (articulated parts posed; rigid objects: the mesh itself)."""
-        if self.articulation is None:
-            return self.mesh
-        m = self.mesh
-        part = self.articulation.vertex_part(m.faces, len(m.vertices))
-        t = self.articulation.part_pose(frame)[part]                                  # (V, 4, 4)
+        art, m = self.articulation, self.mesh
+        if art is None:
+            return m
+        if art.skin is not None:
+            return Mesh(skinned(m.vertices, art.skin, art.part_pose(frame) @ np.linalg.inv(art.bind)), m.faces,
+                        m.face_material)
+        t = art.part_pose(frame)[art.vertex_part(m.faces, len(m.vertices))]                   # (V, 4, 4)
         vertices = np.einsum("vij,vj->vi", t[:, :3, :3], m.vertices) + t[:, :3, 3]
         return Mesh(vertices, m.faces, m.face_material)
 

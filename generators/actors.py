@@ -1,6 +1,7 @@
-"""Articulated actors and their motion: a procedural humanoid (12 rigid body parts with a face and hair; 28 skeleton
-points: body joints, face and feet) and a car (body and four wheels), posed frame by frame by parametric motion
-programs. Pure numpy/trimesh, no bpy.
+"""Articulated actors and their motion: a procedural humanoid (one continuous skinned body in clothes, generators.body,
+with a face and hair, hands with fingers and shoes; 12 labelled parts, 28 skeleton points: body joints, face and
+feet) and a car (body and four wheels, rigid parts), posed frame by frame by parametric motion programs. Pure
+numpy/trimesh, no bpy.
 
 Actor frame: metres, Z up, the actor faces +Y and its right is +X; the origin is on the ground under the pelvis. A pose
 gives every joint's position and every part's rigid transform in that frame; the scene places the actor in the world
@@ -17,15 +18,19 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 
+from engine.geometry import skinned
 from engine.spec import Material, Mesh
 from engine.streams import child
-from generators.faces import HAIR_STYLES, face_and_hair, face_points, foot_points
+from generators import body as body_shape
+from generators.faces import HAIR_STYLES, face_and_hair, face_points
 from generators.materials import material, pick
 from generators.shapes import box, frustum, place, sphere
 
 BLEND_S = 0.3                      # cross-fade between consecutive actions
 HUMAN_ACTIONS = ("stand", "walk", "run", "jump", "wave", "sit_down", "fall", "push", "carry", "dance", "turn",
                  "crouch", "reach")
+# hands per action: 0 open, 0.3 relaxed, 0.75 holding (a parcel), 1 a fist
+GRIPS = {"run": 0.6, "carry": 0.75, "push": 0.1, "reach": 0.15, "fall": 0.1, "jump": 0.45, "dance": 0.2, "wave": 0.3}
 LOCOMOTION = {"walk": 1.35, "run": 3.4, "push": 0.55, "carry": 1.05}        # forward speed (m/s) at tempo 1
 
 
@@ -80,23 +85,25 @@ SKIN_TONES = [(0.80, 0.60, 0.48), (0.70, 0.50, 0.38), (0.56, 0.40, 0.30), (0.42,
 
 @dataclass
 class Body:
-    """Proportions (metres) and clothing of one procedural person; no real person's likeness."""
+    """Proportions (metres) and clothing of one procedural person; no real person's likeness. The mesh is in the rest
+    pose (generators.body.REST) in the actor frame; `weights` skin it to `bones` (the labelled parts, then the finger
+    bones), whose rest transforms are `bind`."""
     height: float
     build: float
     params: dict
     mesh: Mesh
     materials: list
     part_names: list
-    face_part: np.ndarray   # (F,) index into part_names
+    face_part: np.ndarray   # (F,) index into part_names: each face's dominant bone (a finger's: the forearm's)
+    bones: list
+    weights: np.ndarray     # (V, bones) linear-blend skin weights, rows sum to 1
+    bind: np.ndarray        # (bones, 4, 4) rest-pose bone-to-actor transforms
+    points: dict            # surface keypoints {name: (bone, xyz in the bone's frame)}
+    support: np.ndarray | None = None   # vertices that can be the lowest in a pose (body.lowest_candidates)
 
     @property
     def dims(self):
         return self.params["dims"]
-
-
-def _limb(length, r_top, r_bottom, sections=8):
-    """A limb in its joint's frame: from the joint (z=0) down to z=-length, rounded at the joint."""
-    return [place(frustum(r_bottom, r_top, length, sections), (0, 0, -length)), place(sphere(r_top, 1), (0, 0, 0))]
 
 
 def humanoid(rng: np.random.Generator, part_names: list) -> Body:
@@ -115,45 +122,77 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     skin_mat = Material("skin", tuple(np.round(np.array(skin) ** 2.2, 5).tolist()), roughness=0.55, kind="skin")
     hair_colors = ["grey", "white", "dark_grey"] if age_group == "elderly" else ["black", "brown", "dark_grey", "ochre"]
     mats = [skin_mat, material(rng, "fabric", top_color), material(rng, "fabric", bottom_color),
-            material(rng, "leather", pick(rng, ["black", "brown", "white"])), material(rng, "hair", pick(rng, hair_colors))]
+            material(rng, "leather", pick(rng, ["black", "brown", "white"])), material(rng, "hair", pick(rng, hair_colors)),
+            material(rng, "rubber", pick(rng, ["black", "dark_grey", "white"]), jitter=0.0)]
     long_sleeves = top_kind != "shirt" or rng.random() < 0.5
     shorts = rng.random() < 0.2
     skirt = not shorts and top_kind != "coat" and child(rng).random() < 0.2
-    r = lambda k: k * h * b                                                         # noqa: E731  radii scale with build
-    pieces = {
-        "torso": [(place(frustum(d["hip_half"] + r(0.01), d["shoulder_half"] - r(0.02), d["torso"], 12),
-                         scale=(1.0, 0.6, 1.0)), 1),
-                  (place(sphere(1.0, 1), (0, 0, 0.02 * h), scale=(d["hip_half"] + r(0.02), r(0.06), r(0.07))), 2)],
-        "head": [(place(frustum(r(0.028), r(0.026), d["neck"] + 0.3 * d["head_r"], 8), (0, 0, -0.01)), 0),
-                 (place(sphere(d["head_r"], 2), (0, 0, d["neck"] + d["head_r"]), scale=(0.9, 1.0, 1.05)), 0),
-                 # hair: the head's own shape, 3 % larger, raised and set back so that it leaves the face below
-                 # a hairline a third of a head radius above the eyes
-                 (place(sphere(d["head_r"] * 1.03, 2), (0, -0.08 * d["head_r"], d["neck"] + d["head_r"] * 1.35),
-                        scale=(0.9, 1.0, 1.05)), 4)],
-    }
-    for side in ("left", "right"):
-        pieces[f"{side}_upper_arm"] = [(p, 1) for p in _limb(d["upper_arm"], r(0.030), r(0.025))]
-        fore = _limb(d["forearm"], r(0.024), r(0.019))
-        pieces[f"{side}_forearm"] = [(p, 1 if long_sleeves else 0) for p in fore] + \
-            [(place(sphere(d["hand_r"], 1), (0, 0, -d["forearm"] - d["hand_r"] * 0.8)), 0)]
-        pieces[f"{side}_thigh"] = [(p, 0 if skirt else 2) for p in _limb(d["thigh"], r(0.05), r(0.036))]
-        pieces[f"{side}_shin"] = [(p, 0 if shorts or skirt else 2) for p in _limb(d["shin"], r(0.035), r(0.025))]
-        pieces[f"{side}_foot"] = [(box((d["foot_w"], 0.15 * h, d["ankle"]), (0, 0.035 * h, -d["ankle"] / 2)), 3)]
-    if top_kind == "coat" or skirt:           # a coat's skirts or a skirt hang from the waist over the thighs
-        hem, colour = (0.75, 1) if top_kind == "coat" else (0.55, 2)
-        pieces["torso"].append((place(frustum(2.2 * d["hip_half"], d["hip_half"] + r(0.02), hem * d["thigh"], 16),
-                                      (0, 0, -hem * d["thigh"]), scale=(1.0, 0.75, 1.0)), colour))
-    styles = [k for k in HAIR_STYLES if not (k == "bald" and age_group == "child")]
-    face, face_mats, face_params = face_and_hair(child(rng), d, skin_mat, len(mats), styles)
-    pieces["head"] = [p for p in pieces["head"] if p[1] != 4 or face_params["hair"] not in ("bald", "hat")] + face
-    mesh, face_part = _join(pieces, part_names)
     stoop = float(rng.uniform(6.0, 12.0)) if age_group == "elderly" else 0.0     # the spine bends forward with age
     params = {"age_group": age_group, "stoop_deg": round(stoop, 3), "height_m": round(height, 3),
               "build": round(build, 3), "top": top_kind, "top_color": top_color,
               "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts),
-              "skirt": bool(skirt), **face_params,
-              "dims": {k: round(v, 4) for k, v in d.items()}}
-    return Body(height, build, params, mesh, mats + face_mats, part_names, face_part)
+              "skirt": bool(skirt), "dims": {k: round(v, 4) for k, v in d.items()}}
+    styles = [k for k in HAIR_STYLES if not (k == "bald" and age_group == "child")]
+    face, face_mats, face_params = face_and_hair(child(rng), d, skin_mat, len(mats), styles)
+    params.update(face_params)
+    dress = {"top": top_kind, "top_hem": 0.02 if top_kind in ("jacket", "coat") else 0.1, "long_sleeves": long_sleeves,
+             "shorts": shorts, "skirt": skirt}
+    return _assemble(height, build, params, d, dress, face, mats + face_mats, part_names)
+
+
+def _assemble(height, build, params, d, dress, face, mats, part_names) -> Body:
+    """The skinned surface of torso and limbs, and the rigid pieces (head, face and hair, hands, shoes) on their bones,
+    joined into one mesh with skin weights."""
+    d = {k: round(v, 4) for k, v in d.items()}           # as the labels record them, so the rest pose is exact
+    hd = body_shape.hand_dims(d, height, build)
+    stub = Body(height, build, {**params, "dims": d}, None, mats, part_names, None, [], None, None, {})
+    _, rest = _kinematics(stub, body_shape.REST)
+    bones = list(part_names) + body_shape.finger_bones()
+    bind = np.stack([rest[n] for n in bones])
+    vertices, faces, layer, bone_dist = body_shape.skin_surface(d, build, height, {n: rest[n] for n in part_names}, dress)
+    layer_material = np.array([0, 1, 2])
+    weights = body_shape.skin_weights(bone_dist, bones)
+    parts = [(vertices, faces, layer_material[layer], weights)]
+    upper, sole, foot_points = body_shape.shoe(d, height)
+    rigid = {"head": [(place(sphere(d["head_r"], 2), (0, 0, d["neck"] + d["head_r"]), scale=(0.9, 1.0, 1.05)), 0)]}
+    # hair: the head's own shape, 3 % larger, raised and set back so that it leaves the face below a hairline a third
+    # of a head radius above the eyes
+    if params["hair"] not in ("bald", "hat"):
+        rigid["head"].append((place(sphere(d["head_r"] * 1.03, 2), (0, -0.08 * d["head_r"], d["neck"] + d["head_r"] * 1.35),
+                                    scale=(0.9, 1.0, 1.05)), 4))
+    rigid["head"] += face
+    if dress["top"] == "coat" or dress["skirt"]:     # a coat's skirts or a skirt hang from the waist over the thighs
+        hem, colour = (0.75, 1) if dress["top"] == "coat" else (0.55, 2)
+        r = build * height
+        rigid["torso"] = [(place(frustum(2.2 * d["hip_half"], d["hip_half"] + 0.05 * r, hem * d["thigh"] + 0.1 * d["torso"], 20),
+                                 (0, 0, -hem * d["thigh"]), scale=(1.0, 0.75, 1.0)), colour)]
+    hand = body_shape.hand_pieces(hd)
+    points = {name: ("head", np.asarray(xyz, float)) for name, xyz in face_points(d).items()}
+    for side, sx in (("left", -1.0), ("right", 1.0)):
+        mirror = np.diag([-sx, 1.0, 1.0])                   # the shoe is built for the left foot
+        rigid[f"{side}_foot"] = [(place(upper, rotation=mirror), 3), (place(sole, rotation=mirror), 5)]
+        rigid[f"{side}_forearm"] = [(place(hand["palm"], (0, 0, -d["forearm"])), 0)]
+        for bone in hand:
+            if bone != "palm":
+                rigid[f"{side}_{bone}"] = [(p, 0) for p in np.atleast_1d(hand[bone])]
+        points.update({f"{side}_{name}": (f"{side}_foot", mirror @ xyz) for name, xyz in foot_points.items()})
+    offset = len(vertices)
+    for bone, pieces in rigid.items():
+        j = bones.index(bone)
+        for piece, mat in pieces:
+            v = np.asarray(piece.vertices) @ bind[j, :3, :3].T + bind[j, :3, 3]
+            w = np.zeros((len(v), len(bones)), np.float32)
+            w[:, j] = 1.0
+            parts.append((v, np.asarray(piece.faces, np.int64) + offset, np.full(len(piece.faces), mat), w))
+            offset += len(v)
+    vertices, faces, face_material, weights = (np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts]),
+                                               np.concatenate([p[2] for p in parts]), np.vstack([p[3] for p in parts]))
+    # each face belongs to its dominant bone; a finger's faces to the forearm (the hand is part of it)
+    owner = np.array([part_names.index(b if b in part_names else b.rsplit("_", 2)[0] + "_forearm") for b in bones])
+    face_part = owner[np.argmax(weights[faces].sum(axis=1), axis=1)]
+    mesh = Mesh(vertices, faces, face_material.astype(np.int64))
+    return Body(height, build, {**params, "dims": d}, mesh, mats, part_names, face_part, bones, weights, bind, points,
+                body_shape.lowest_candidates(vertices, weights))
 
 
 def _join(pieces: dict, part_names: list):
@@ -169,10 +208,9 @@ def _join(pieces: dict, part_names: list):
     return Mesh(np.vstack(vertices), np.vstack(faces), np.concatenate(face_material)), np.concatenate(face_part)
 
 
-def humanoid_pose(body: Body, a: dict):
-    """Forward kinematics. `a`: joint angles in degrees (missing = 0) plus body_pitch (a fall, about the feet) and
-    lift (metres, airborne). Returns (joints {name: xyz}, parts {name: 4x4}) in the actor frame, standing on z=0."""
-    d = body.dims
+def _kinematics(body: Body, a: dict):
+    """Forward kinematics, before the body is set on the ground: joints {name: xyz} and bone frames {name: 4x4}."""
+    d, hd = body.dims, body_shape.hand_dims(body.dims, body.height, body.build)
     g = lambda k: a.get(k, 0.0)                                                  # noqa: E731
     pelvis = np.array([0.0, 0.0, d["ankle"] + d["shin"] + d["thigh"]])
     r_spine = _rx(-g("spine_pitch") - body.params.get("stoop_deg", 0.0)) @ _ry(g("spine_roll")) @ _rz(g("spine_twist"))
@@ -181,7 +219,6 @@ def humanoid_pose(body: Body, a: dict):
     joints = {"pelvis": pelvis, "chest": pelvis + r_spine @ [0, 0, 0.55 * d["torso"]], "neck": neck,
               "head": neck + r_head @ [0, 0, d["neck"] + d["head_r"]],
               "head_top": neck + r_head @ [0, 0, d["neck"] + 2 * d["head_r"] * 1.05]}
-    joints.update({name: neck + r_head @ local for name, local in face_points(d).items()})
     parts = {"torso": _frame(r_spine, pelvis), "head": _frame(r_head, neck)}
     for side, sx in (("left", -1.0), ("right", 1.0)):
         s = side[0]
@@ -196,22 +233,36 @@ def humanoid_pose(body: Body, a: dict):
         r_shin = r_thigh @ _rx(-g(f"{s}_knee"))
         ankle = knee + r_shin @ [0, 0, -d["shin"]]
         r_foot = r_shin @ _rx(g(f"{s}_ankle"))
-        joints.update({f"{side}_{name}": ankle + r_foot @ local for name, local in foot_points(d, body.height, sx).items()})
         joints.update({f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist, f"{side}_hip": hip,
                        f"{side}_knee": knee, f"{side}_ankle": ankle})
         parts.update({f"{side}_upper_arm": _frame(r_upper, shoulder), f"{side}_forearm": _frame(r_fore, elbow),
                       f"{side}_thigh": _frame(r_thigh, hip), f"{side}_shin": _frame(r_shin, knee),
                       f"{side}_foot": _frame(r_foot, ankle)})
-    # a fall tips the whole body about the feet, then the lowest point of the posed mesh is set on the ground (+ lift)
-    tip = _frame(_rx(-g("body_pitch")), [0, 0, 0])
-    joints = {k: tip[:3, :3] @ v for k, v in joints.items()}
-    part_z = np.stack([(tip @ parts[name])[2] for name in body.part_names])          # (P, 4) z row of each part
-    vertex_part = np.zeros(len(body.mesh.vertices), dtype=np.int64)
-    vertex_part[body.mesh.faces.ravel()] = np.repeat(body.face_part, 3)
-    lowest = float(np.min(np.einsum("vj,vj->v", part_z[vertex_part, :3], body.mesh.vertices) + part_z[vertex_part, 3]))
-    shift = _frame(np.eye(3), [0, 0, -lowest + g("lift")])
-    joints = {k: v + shift[:3, 3] for k, v in joints.items()}
-    parts = {k: shift @ tip @ v for k, v in parts.items()}
+        grip = a.get(f"{s}_grip", 0.3)
+        wrist_frame = _frame(r_fore, wrist)
+        parts.update({f"{side}_{k}": v for k, v in body_shape.hand_frames(wrist_frame, sx, hd, grip).items()})
+    for name, (bone, xyz) in body.points.items():
+        joints[name] = parts[bone][:3, :3] @ xyz + parts[bone][:3, 3]
+    return joints, parts
+
+
+def skin_matrices(body: Body, parts: dict) -> np.ndarray:
+    """(bones, 4, 4) posed-from-rest transforms: a vertex bound to bone b moves by parts[b] @ inverse(bind[b])."""
+    return np.stack([parts[n] for n in body.bones]) @ np.linalg.inv(body.bind)
+
+
+def humanoid_pose(body: Body, a: dict):
+    """Forward kinematics. `a`: joint angles in degrees (missing = 0; grips 0..1, missing = relaxed) plus body_pitch
+    (a fall, about the feet) and lift (metres, airborne). Returns (joints {name: xyz}, bones {name: 4x4}) in the
+    actor frame, the lowest point of the skinned mesh on z=0 (+ lift)."""
+    joints, parts = _kinematics(body, a)
+    tip = _frame(_rx(-a.get("body_pitch", 0.0)), [0, 0, 0])
+    parts = {k: tip @ v for k, v in parts.items()}
+    support = body.support if body.support is not None else slice(None)
+    lowest = float(skinned(body.mesh.vertices[support], body.weights[support], skin_matrices(body, parts))[:, 2].min())
+    shift = np.array([0, 0, -lowest + a.get("lift", 0.0)])
+    joints = {k: tip[:3, :3] @ v + shift for k, v in joints.items()}
+    parts = {k: _frame(v[:3, :3], v[:3, 3] + shift) for k, v in parts.items()}
     return joints, parts
 
 
@@ -256,6 +307,7 @@ def human_program(action: str, t: float, style: Style):
         a[f"{s}_elbow"] = 8 + 50 * arms_in
         a[f"{s}_shoulder_abd"] = 6 - 4 * arms_in
         a[f"{s}_shoulder_flex"] = 10 * arms_in
+        a[f"{s}_grip"] = GRIPS.get(action, 0.3) + 0.6 * arms_in * (1 - GRIPS.get(action, 0.3))   # tension clenches
     speed, turn = 0.0, 0.0
     if action == "stand":
         breathe = 1.5 * _swing(t, 0.25)
@@ -275,6 +327,7 @@ def human_program(action: str, t: float, style: Style):
         a["spine_pitch"] += 25 * crouch
         a["lift"] = 0.35 * amp * flight
     elif action == "wave":
+        a["r_grip"] = 0.05                                         # the waving hand open
         a["r_shoulder_flex"], a["r_shoulder_abd"] = 20, 150 - 30 * style.tension
         a["r_elbow"] = 30 + 25 * amp * _swing(t, 1.8)
     elif action == "reach":
@@ -335,6 +388,7 @@ class Car:
     wheel_r: float
     wheel_offsets: dict
     joints_local: dict
+    bones: list             # the parts, in the order part poses are stacked
 
 
 def car(rng: np.random.Generator, part_names: list) -> Car:
@@ -359,7 +413,7 @@ def car(rng: np.random.Generator, part_names: list) -> Car:
     joints = {**offsets, "front_centre": np.array([0, length / 2, base + body_h / 2]),
               "rear_centre": np.array([0, -length / 2, base + body_h / 2]), "roof_centre": np.array([0, -0.05 * length, top])}
     params = {"length_m": round(length, 3), "width_m": round(width, 3), "height_m": round(top, 3), "color": color}
-    return Car(params, mesh, mats, face_part, wheel_r, offsets, joints)
+    return Car(params, mesh, mats, face_part, wheel_r, offsets, joints, list(part_names))
 
 
 def car_pose(c: Car, distance_travelled: float):

@@ -1,6 +1,6 @@
-"""The person's head and feet in detail: a face (eyes with sclera, iris and pupil, brows, nose, mouth, ears), hair
-styles and hats, and the keypoints on them (COCO's face points, COCO-WholeBody's foot points), all in the frames of
-the body parts they belong to (generators.actors). Pure numpy/trimesh."""
+"""The person's head in detail: a face (eyes with sclera, iris and pupil, brows, nose, mouth, ears), hair styles and
+hats, and COCO's face points on them, in the head's frame (generators.actors; the feet's points are on the shoes,
+generators.body). Pure numpy/trimesh."""
 from __future__ import annotations
 
 import numpy as np
@@ -32,14 +32,6 @@ def face_points(d: dict) -> dict:
         points[f"{side}_eye"] = (x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r + 1.15 * eye_r, cz + 0.05 * r)
         points[f"{side}_ear"] = (sx * 0.97 * r, -0.05 * r, cz - 0.05 * r)
     return points
-
-
-def foot_points(d: dict, height: float, side_x: float) -> dict:
-    """Heel and toes (COCO-WholeBody's foot points) in the foot's frame (origin at the ankle, +Y towards the toes):
-    on the shoe's back and front faces; the big toe on the inner side."""
-    half_width, ankle = d["foot_w"] / 2, d["ankle"]
-    return {"heel": (0.0, -0.04 * height, -0.75 * ankle), "big_toe": (-side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle),
-            "small_toe": (side_x * 0.5 * half_width, 0.11 * height, -0.6 * ankle)}
 
 
 def face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int, styles: list):

@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from engine.geometry import look_at as camera_look_at
+from engine.geometry import skinned
 from engine.spec import Camera
 from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
 from generators import actors
+from generators import body as body_shape
 from job.config import compose
 from scenes.motion import gaze
 from scenes.motion.recipe import build
@@ -27,10 +29,7 @@ def test_face_and_foot_points_lie_on_the_body_surface():
         styles.add(body.params["hair"])
         styles.update({"glasses"} if body.params["glasses"] else set())
         joints, frames = actors.humanoid_pose(body, {"neck_yaw": 20.0, "l_ankle": 10.0})
-        vertex_part = np.zeros(len(body.mesh.vertices), np.int64)
-        vertex_part[body.mesh.faces.ravel()] = np.repeat(body.face_part, 3)
-        matrices = np.stack([frames[n] for n in parts])[vertex_part]
-        posed = np.einsum("vij,vj->vi", matrices[:, :3, :3], body.mesh.vertices) + matrices[:, :3, 3]
+        posed = skinned(body.mesh.vertices, body.weights, actors.skin_matrices(body, frames))
         surface = o3d.t.geometry.RaycastingScene()
         surface.add_triangles(posed.astype(np.float32), body.mesh.faces.astype(np.uint32))
         names = SKELETON["surface"]
@@ -58,13 +57,19 @@ def _ray_hits_box(origin, direction, box) -> bool:
     return bool(far >= max(near, 0.0))
 
 
-@pytest.mark.parametrize("situation", ["meet_and_greet", "hand_over", "group_gathering", "chase"])
-def test_the_gaze_ray_hits_the_looked_at_actor(situation):
+GAZE_CASES = [("meet_and_greet", "plaza", "actor/person"), ("hand_over", "plaza", "object/parcel"),
+              ("group_gathering", "plaza", "actor/person"), ("chase", "plaza", "actor/person"),
+              ("solo", "street", "actor/vehicle/car")]
+
+
+@pytest.mark.parametrize("situation,context,looked_at", GAZE_CASES, ids=[c[0] for c in GAZE_CASES])
+def test_the_gaze_ray_hits_the_looked_at_actor(situation, context, looked_at):
     """Where a head is labelled on a target, the ray from between the eyes along the head's forward axis passes
-    through that actor's 3D box on that frame; and people in these situations do look at each other."""
+    through that target's 3D box on that frame; and people in these situations do look at what matters: each other,
+    the parcel changing hands, a car driving past."""
     cfg = compose(["scene=motion", "render=preview", f"scene.situations=[{situation}]", "scene.frames=36",
-                   "scene.contexts=[plaza]"])
-    hits = 0
+                   f"scene.contexts=[{context}]", "scene.vehicle_probability=1.0"])
+    hits, seen = 0, set()
     for seed in range(3):
         spec = build(cfg.scene, Streams((seed, 0, 0)), 0, 128, 96)
         for track, rows in gaze.gaze_layer(spec, SKELETON).items():
@@ -74,10 +79,12 @@ def test_the_gaze_ray_hits_the_looked_at_actor(situation):
                 if row["target_track"] is None:
                     continue
                 assert row["target_track"] != track
-                box = spec.object_by_id(row["target_track"]).box_3d(row["frame"])
+                target = spec.object_by_id(row["target_track"])
+                box = target.box_3d(row["frame"])
                 assert _ray_hits_box(row["origin_world"], row["direction_world"], box), (track, row)
                 hits += 1
-    assert hits > 20
+                seen.add(target.class_path)
+    assert hits > 20 and looked_at in seen, (hits, seen)
 
 
 def test_head_pose_angles_follow_their_convention():
@@ -124,3 +131,50 @@ def test_age_groups_shape_the_body_and_captions_name_them():
     assert all(hair != "bald" for _, _, hair, _ in seen["child"])
     assert min(lean for _, lean, *_ in seen["elderly"]) > 0.03 > max(abs(lean) for _, lean, *_ in seen["adult"])
     assert {colour for *_, colour in seen["elderly"]} <= {"grey", "white", "dark_grey"}
+
+
+def test_the_body_is_one_skinned_surface_that_bends_without_tearing():
+    """Torso, arms and legs are one connected surface; skin weights are convex, on at most two bones that meet at a
+    joint (left and right legs touch but never pull on each other); the rest pose gives back the mesh; in every
+    action's strongest pose no edge of the skin stretches past 15 cm (a torn or crumpled seam would)."""
+    import trimesh
+    parts = SKELETON["parts"]
+    for seed in range(4):
+        body = actors.humanoid(np.random.default_rng(seed), parts)
+        w = body.weights
+        assert np.all(w >= 0) and np.allclose(w.sum(axis=1), 1.0) and (w > 0).sum(axis=1).max() <= 2
+        for i, j in {tuple(np.nonzero(row)[0]) for row in w[(w > 0).sum(axis=1) == 2] > 0}:
+            a, b = body.bones[i], body.bones[j]
+            assert body_shape.parent_part(a) == b or body_shape.parent_part(b) == a, (a, b)
+        _, rest = actors.humanoid_pose(body, body_shape.REST)
+        moved = skinned(body.mesh.vertices, w, actors.skin_matrices(body, rest)) - body.mesh.vertices
+        assert np.ptp(moved, axis=0).max() < 1e-6                   # the rest pose only stands the body on the ground
+        mesh = trimesh.Trimesh(body.mesh.vertices, body.mesh.faces, process=False)
+        component = trimesh.graph.connected_component_labels(mesh.face_adjacency, node_count=len(mesh.faces))
+        trunk = np.bincount(component[body.face_part == parts.index("torso")]).argmax()
+        for limb in ("left_upper_arm", "right_forearm", "left_thigh", "right_shin"):   # (a forearm's hand is apart)
+            joined = component[body.face_part == parts.index(limb)] == trunk
+            assert joined.sum() > 500 and (limb.endswith("forearm") or joined.mean() > 0.9), (limb, joined.mean())
+        edges = mesh.edges_unique[mesh.edges_unique_length < 0.03]
+        for action, t in (("sit_down", 2.0), ("crouch", 1.0), ("wave", 0.3), ("run", 0.3), ("jump", 0.2), ("fall", 1.0)):
+            _, bones = actors.humanoid_pose(body, actors.human_program(action, t, actors.STYLES["neutral"])[0])
+            v = skinned(body.mesh.vertices, w, actors.skin_matrices(body, bones))
+            assert np.linalg.norm(v[edges[:, 0]] - v[edges[:, 1]], axis=1).max() < 0.15, (seed, action)
+
+
+def test_hands_have_five_fingers_that_close_into_a_fist():
+    """Each hand: a palm and five two-segment fingers; with a fist (grip 1) every fingertip is nearer the palm than
+    with an open hand (grip 0), and the grip follows the action (a carried parcel is held, a wave is open)."""
+    body = actors.humanoid(np.random.default_rng(4), SKELETON["parts"])
+    fingers = [b for b in body.bones if b.startswith("left_") and b[-2:] in ("_1", "_2")]
+    assert len(fingers) == 10 and {f.split("_")[1] for f in fingers} == set(body_shape.FINGERS)
+    tips = {}
+    for grip in (0.0, 1.0):
+        joints, bones = actors.humanoid_pose(body, {"l_grip": grip})
+        v = skinned(body.mesh.vertices, body.weights, actors.skin_matrices(body, bones))
+        palm = joints["left_wrist"] + bones["left_forearm"][:3, :3] @ [0, 0, -0.05 * body.height]
+        tips[grip] = [np.linalg.norm(v[body.weights[:, body.bones.index(f"left_{finger}_2")] == 1] - palm, axis=1).max()
+                      for finger in body_shape.FINGERS]
+    assert all(closed < opened for closed, opened in zip(tips[1.0], tips[0.0])), tips
+    grips = {action: actors.human_program(action, 0.5, actors.STYLES["neutral"])[0] for action in ("carry", "wave")}
+    assert grips["carry"]["l_grip"] > 0.6 and grips["wave"]["r_grip"] < 0.2

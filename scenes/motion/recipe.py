@@ -45,7 +45,6 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
 
     cast, main_count, info = _cast(streams["actors"], cfg, situation, duration, part_names)
     simulate(cast, n_frames, fps, part_names)
-    look_at(cast, fps, part_names)
     main = cast[:main_count]
     subject = main[0]
     camera, view = place_camera(streams["camera"], cfg, mode, main, subject, cast, n_frames, width, height)
@@ -63,12 +62,18 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
         car_actor = _passing_car(streams["vehicle"], ctx_tags, duration, n_frames, fps, part_names)
         objects.append(_actor_object(len(objects) + 1, car_actor, taxonomy, n_frames))
         cast.append(car_actor)
+    # heads turn last, once everything worth a look is in place (the parcel, a passing car); only heads move
+    parcel = next((o for o in objects if o.class_path == "object/parcel"), None)
+    look_at(cast, fps, part_names, _parcel_glances(main, parcel, n_frames, fps) if parcel else None)
+    slots = [i for i, o in enumerate(objects) if o.articulation is not None]
+    for i, a in zip(slots, cast):
+        objects[i] = _actor_object(objects[i].instance_id, a, taxonomy, n_frames)
 
-    actor_ids = [o.instance_id for o in objects if o.articulation is not None]
-    timeline = MotionTimeline(situation, [_actor_timeline(iid, a, actor_ids) for iid, a in zip(actor_ids, cast)])
+    actor_ids = [objects[i].instance_id for i in slots]
+    named = {"parcel": parcel.instance_id} if parcel else {}
+    timeline = MotionTimeline(situation, [_actor_timeline(iid, a, actor_ids, named) for iid, a in zip(actor_ids, cast)])
     if holder is not None:
-        timeline.parcel = Parcel(next(o.instance_id for o in objects if o.class_path == "object/parcel"),
-                                 [actor_ids[h] for h in holder])
+        timeline.parcel = Parcel(parcel.instance_id, [actor_ids[h] for h in holder])
     tags = {"situation": situation, **ctx_tags, **env_tags, "camera": view, "n_people": sum(a.kind == "person" for a in cast),
             "vehicle": car_actor is not None, "fps": fps, "duration_s": round(duration, 4)}
     return SceneSpec(family="motion", category=f"{ctx}/{situation}", objects=objects, camera=camera, environment=env,
@@ -142,20 +147,34 @@ def _passing_car(rng, ctx_tags: dict, duration: float, n_frames: int, fps: float
     return car_actor
 
 
-def _actor_timeline(iid: int, a: Actor, actor_ids: list) -> ActorTimeline:
+def _parcel_glances(main: list, parcel, n_frames: int, fps: float) -> dict:
+    """Giver and receiver look at the parcel from the receiver's reach until half a second after it changes hands."""
+    reach = [f for f in range(n_frames) if main[1].actions[f] == "reach"]
+    if not reach:
+        return {}
+    frames = range(reach[0], min(n_frames, reach[0] + int(round(1.0 * fps))))
+    size_z = parcel.attributes["size_m"][2]
+    looks = [("parcel", parcel.pose(f)[:3, 3] + [0.0, 0.0, size_z / 2]) if f in frames else None for f in range(n_frames)]
+    return {0: looks, 1: looks}
+
+
+def _actor_timeline(iid: int, a: Actor, actor_ids: list, named: dict) -> ActorTimeline:
     return ActorTimeline(
         track_id=iid, kind=a.kind, role=a.role, style=a.style, actions=a.actions, behaviour=a.behaviour_index,
         appearance=appearance(a), trajectory_world=[[round(float(x), 5), round(float(y), 5), 0.0] for x, y in a.positions],
         heading_deg=[round(float(h), 4) for h in a.headings], speed_mps=[round(float(s), 4) for s in a.speeds],
         targets=[_target_id(b, actor_ids) for b in a.behaviours],
-        look_track=[None if i is None else actor_ids[i] for i in a.looks] if a.looks else [None] * len(a.positions))
+        look_track=[None if i is None else named[i] if isinstance(i, str) else actor_ids[i] for i in a.looks]
+        if a.looks else [None] * len(a.positions))
 
 
 def _actor_object(iid: int, a: Actor, taxonomy, n_frames: int) -> SceneObject:
     """A simulated actor as an articulated scene object: posed parts and joints per frame, placed by its track."""
     skeleton, class_path, name = ("humanoid", "actor/person", "person") if a.kind == "person" else ("car", "actor/vehicle/car", "car")
     joint_names = taxonomy.skeletons[skeleton]["joints"]
-    art = Articulation(skeleton, a.model.face_part, np.stack(a.parts), np.array([[j[n] for n in joint_names] for j in a.joints]))
+    skin = {"skin": a.model.weights, "bind": a.model.bind} if a.kind == "person" else {}
+    art = Articulation(skeleton, a.model.face_part, np.stack(a.parts), np.array([[j[n] for n in joint_names] for j in a.joints]),
+                       **skin)
     attrs = {"role": a.role, "style": a.style, **{k: v for k, v in a.model.params.items() if k != "dims"}}
     return SceneObject(iid, class_path, f"{name}_{iid:02d}", a.model.mesh, a.model.materials,
                        [pose((*a.positions[f], 0.0), yaw=np.deg2rad(a.headings[f])) for f in range(n_frames)],

@@ -114,7 +114,7 @@ def simulate(cast: list[Actor], n_frames: int, fps: float, part_names: dict):
             actor.speeds.append(speed)
             actor.joints.append(joints)
             actor.angles.append(angles if actor.kind == "person" else {})
-            actor.parts.append(np.stack([parts[n] for n in part_names[actor.kind]]))
+            actor.parts.append(np.stack([parts[n] for n in actor.model.bones]))
             actor.heading = _wrap(actor.heading + turn * dt)          # integrate to the next frame
             actor.position = where[k] + forward(actor.heading) * speed * dt
             st["travelled"] += speed * dt
