@@ -73,7 +73,8 @@ def motion_strip(out: Path, path: Path):
     sheet.save(path)
 
 
-def people_sheet(path: Path, count: int = 24, columns: int = 4, width: int = 300, height: int = 260):
+def people_sheet(path: Path, count: int = 24, columns: int = 4, width: int = 300, height: int = 260, first: int = 0,
+                 distance: float = 3.4):
     """Each person three times side by side (front, left side, back) on paving under a clear sky, as the engine
     renders them (render=default); one tile per person, name of its age group, top and hair under it."""
     sys.path.insert(0, str(ROOT))
@@ -93,7 +94,7 @@ def people_sheet(path: Path, count: int = 24, columns: int = 4, width: int = 300
     ground = SceneObject(1, "ground", "ground", rectangle(30, 30), [material(np.random.default_rng(0), "paving", "grey")],
                          [pose()])
     tiles = []
-    for seed in range(count):
+    for seed in range(first, first + count):
         body = actors.humanoid(np.random.default_rng(seed), skeleton["parts"])
         angles, _, _ = actors.human_program("stand", 0.0, actors.STYLES["neutral"])
         joints, bones = actors.humanoid_pose(body, angles)
@@ -102,14 +103,14 @@ def people_sheet(path: Path, count: int = 24, columns: int = 4, width: int = 300
         people = [SceneObject(2 + k, "actor/person", f"person_{k}", body.mesh, body.materials,
                               [pose((x, 0.0, 0.0), yaw=yaw)], {}, {}, art)
                   for k, (x, yaw) in enumerate(((-0.85, np.pi), (0.0, -np.pi / 2), (0.85, 0.0)))]
-        camera = Camera(width, height, 35.0, [look_at((0.0, -3.4, 1.05), (0.0, 0.0, 0.88))])
+        camera = Camera(width, height, 35.0, [look_at((0.0, -distance, 0.4 + 0.19 * distance), (0.0, 0.0, 0.88 + 0.1 * (3.4 - distance)))])
         spec = SceneSpec("people", "sheet", [ground, *people], camera, env)
         backend.build(spec)
         image = Image.fromarray(backend.render(spec)[0].rgb)
         p = body.params
         ImageDraw.Draw(image).text((4, height - 14), f"{seed}: {p['age_group']}, {p['top']}, {p['hair']}", fill=(255, 255, 255))
         tiles.append(image)
-        print(f"people: {seed + 1}/{count}", flush=True)
+        print(f"people: {seed + 1 - first}/{count}", flush=True)
     backend.close()
     width, height = tiles[0].size
     sheet = Image.new("RGB", (columns * width, -(-count // columns) * height))

@@ -22,6 +22,7 @@ from engine.geometry import skinned
 from engine.spec import Material, Mesh
 from engine.streams import child
 from generators import body as body_shape
+from generators.body import frame as _frame, rx as _rx, ry as _ry, rz as _rz
 from generators.faces import HAIR_STYLES, face_and_hair, face_points
 from generators.materials import material, pick
 from generators.shapes import box, frustum, place, sphere
@@ -46,30 +47,6 @@ class Style:
 STYLES = {"neutral": Style(1.0, 1.0, 0.0, 0.0, 0.0), "happy": Style(1.15, 1.3, -4.0, -8.0, 0.0),
           "sad": Style(0.72, 0.55, 14.0, 24.0, 0.1), "angry": Style(1.2, 1.2, 10.0, 4.0, 0.6),
           "afraid": Style(1.3, 0.65, 18.0, 10.0, 0.9)}
-
-
-def _rx(deg):
-    a = np.deg2rad(deg)
-    c, s = np.cos(a), np.sin(a)
-    return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
-
-
-def _ry(deg):
-    a = np.deg2rad(deg)
-    c, s = np.cos(a), np.sin(a)
-    return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
-
-
-def _rz(deg):
-    a = np.deg2rad(deg)
-    c, s = np.cos(a), np.sin(a)
-    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
-
-
-def _frame(rotation, position) -> np.ndarray:
-    m = np.eye(4)
-    m[:3, :3], m[:3, 3] = rotation, position
-    return m
 
 
 # ---- the humanoid body ---------------------------------------------------------------------------------------------
@@ -135,6 +112,9 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     styles = [k for k in HAIR_STYLES if not (k == "bald" and age_group == "child")]
     face, face_mats, face_params = face_and_hair(child(rng), d, skin_mat, len(mats), styles)
     params.update(face_params)
+    if child(rng).random() < 0.15:                  # a backpack, in its own fabric
+        params["bag"] = "backpack"
+        face_mats.append(material(rng, "fabric", pick(rng, ["black", "dark_grey", "blue", "red", "green", "ochre"])))
     dress = {"top": top_kind, "top_hem": 0.02 if top_kind in ("jacket", "coat") else 0.1, "long_sleeves": long_sleeves,
              "shorts": shorts, "skirt": skirt}
     return _assemble(height, build, params, d, dress, face, mats + face_mats, part_names)
@@ -161,10 +141,12 @@ def _assemble(height, build, params, d, dress, face, mats, part_names) -> Body:
         rigid["head"].append((place(sphere(d["head_r"] * 1.03, 2), (0, -0.08 * d["head_r"], d["neck"] + d["head_r"] * 1.35),
                                     scale=(0.9, 1.0, 1.05)), 4))
     rigid["head"] += face
+    if params.get("bag") == "backpack":              # on the back, over the top; the straps run over the shoulders
+        rigid["torso"] = body_shape.backpack(vertices, bind[0], d, height, len(mats) - 1)
     if dress["top"] == "coat" or dress["skirt"]:     # a coat's skirts or a skirt hang from the waist over the thighs
         hem, colour = (0.75, 1) if dress["top"] == "coat" else (0.55, 2)
         r = build * height
-        rigid["torso"] = [(place(frustum(2.2 * d["hip_half"], d["hip_half"] + 0.05 * r, hem * d["thigh"] + 0.1 * d["torso"], 20),
+        rigid["torso"] = rigid.get("torso", []) + [(place(frustum(2.2 * d["hip_half"], d["hip_half"] + 0.05 * r, hem * d["thigh"] + 0.1 * d["torso"], 20),
                                  (0, 0, -hem * d["thigh"]), scale=(1.0, 0.75, 1.0)), colour)]
     hand = body_shape.hand_pieces(hd)
     points = {name: ("head", np.asarray(xyz, float)) for name, xyz in face_points(d).items()}

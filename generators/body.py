@@ -37,6 +37,31 @@ def parent_part(name: str) -> str | None:
     return None if up is None else (up if up in ("torso", "head") else f"{side}_{up}")
 
 
+# ---- rotations (degrees) and frames -------------------------------------------------------------------------------
+def rx(deg):
+    a = np.deg2rad(deg)
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+
+
+def ry(deg):
+    a = np.deg2rad(deg)
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+
+
+def rz(deg):
+    a = np.deg2rad(deg)
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+
+
+def frame(rotation, position) -> np.ndarray:
+    m = np.eye(4)
+    m[:3, :3], m[:3, 3] = rotation, position
+    return m
+
+
 # ---- signed distances (negative inside) ------------------------------------------------------------------------------
 def _capsule(p, length, r_top, r_bottom):
     """A tapered capsule from the origin down to z=-length in the bone's frame; returns (distance, share along)."""
@@ -59,10 +84,10 @@ def _smin(a, b, k):
 def _torso(p, d, r):
     """Pelvis, waist and chest ellipsoids smoothly joined (torso frame: origin at the pelvis, +Z up the spine)."""
     t = d["torso"]
-    pelvis = _ellipsoid(p, np.array([0, 0, 0.03 * t]), np.array([d["hip_half"] + r(0.045), r(0.085), 0.26 * t]))
-    waist = _ellipsoid(p, np.array([0, 0, 0.42 * t]), np.array([d["hip_half"] + r(0.02), r(0.075), 0.3 * t]))
+    pelvis = _ellipsoid(p, np.array([0, 0, 0.03 * t]), np.array([d["hip_half"] + r(0.035), r(0.08), 0.26 * t]))
+    waist = _ellipsoid(p, np.array([0, 0, 0.42 * t]), np.array([d["hip_half"] + r(0.03), r(0.072), 0.3 * t]))
     chest = _ellipsoid(p, np.array([0, 0.005, 0.74 * t]),
-                       np.array([d["shoulder_half"] - r(0.005), r(0.085), 0.28 * t]))
+                       np.array([d["shoulder_half"] + r(0.005), r(0.08), 0.28 * t]))
     return _smin(_smin(pelvis, waist, 0.06), chest, 0.06)
 
 
@@ -105,6 +130,8 @@ def _fields(p, d, r, frames, dress):
     top = band(torso, dress["top_hem"], 9, "torso") + band(upper_arm, -9, 9 if dress["long_sleeves"] else sleeve, "upper_arm")
     if dress["long_sleeves"]:
         top = top + band(forearm, -9, sleeve, "forearm")
+    if dress["top"] in ("jacket", "coat"):        # down over the hips, where the thighs are the nearest bones
+        top = top + band(thigh, -9, 0.12, "thigh")
     bottom = band(torso, -9, 0.32, "torso")
     if not dress["skirt"]:
         bottom = bottom + band(thigh, -9, 0.72 if dress["shorts"] else 9, "thigh")
@@ -187,19 +214,18 @@ def hand_dims(d: dict, height: float, build: float) -> dict:
 def hand_frames(wrist: np.ndarray, side_x: float, hd: dict, grip: float) -> dict:
     """Finger bone frames from the forearm's frame at the wrist (palm facing the body, -side_x in the forearm's
     frame): `grip` 0 is an open hand, 0.3 relaxed, 0.7 holding, 1 a fist."""
-    from generators.actors import _frame, _rx, _ry
     frames = {}
     for i, finger in enumerate(FINGERS):
         if finger == "thumb":    # from the palm's front edge, angled across the palm; it curls across it
             base = [-side_x * 0.2 * hd["palm_t"], 0.5 * hd["palm_w"], -0.35 * hd["palm_len"]]
-            r1 = _ry(side_x * (15.0 + 35.0 * grip)) @ _rx(35.0 - 95.0 * grip)
+            r1 = ry(side_x * (15.0 + 35.0 * grip)) @ rx(35.0 - 95.0 * grip)
         else:
             base = [0.0, (0.36 - 0.24 * (i - 1)) * hd["palm_w"], -hd["palm_len"]]
-            r1 = _ry(side_x * (5.0 + 80.0 * grip))
-        first = wrist @ _frame(r1, base)
+            r1 = ry(side_x * (5.0 + 80.0 * grip))
+        first = wrist @ frame(r1, base)
         seg = hd["lengths"][finger] * (0.5 if finger != "thumb" else 0.55)
         frames[f"{finger}_1"] = first
-        frames[f"{finger}_2"] = first @ _frame(_ry(side_x * (8.0 + 95.0 * grip)), [0, 0, -seg])
+        frames[f"{finger}_2"] = first @ frame(ry(side_x * (8.0 + 95.0 * grip)), [0, 0, -seg])
     return frames
 
 
@@ -242,3 +268,20 @@ def shoe(d: dict, height: float):
     points = {"heel": pick([0.0, back, -0.55 * a]), "big_toe": pick([0.5 * half_w, front, -0.55 * a]),
               "small_toe": pick([-0.6 * half_w, front - 0.1 * (front - mid), -0.55 * a])}
     return upper, sole, points
+
+
+def backpack(skin: np.ndarray, torso: np.ndarray, d: dict, height: float, mat: int) -> list:
+    """A pack against the back of the clothed torso (torso frame), placed on the skin surface itself (`skin`: its
+    rest vertices, `torso`: the torso's rest frame). No straps yet: flat bands over curved shoulders stood off them."""
+    local = (skin - torso[:3, 3]) @ torso[:3, :3]
+    size = np.array([1.2 * d["shoulder_half"], 0.07 * height, 0.42 * d["torso"]])
+    z = 0.6 * d["torso"]
+    band = local[(np.abs(local[:, 0]) < size[0] / 2) & (np.abs(local[:, 2] - z) < size[2] / 2)]
+    back = -band[:, 1].min()
+    # a soft pack: a rounded block (a superellipsoid) pressed 2 cm into the back's curve, so no corner stands off it
+    pack = sphere(1.0, 3)
+    unit = np.asarray(pack.vertices)
+    centre = np.array([0.0, -back - size[1] / 2 + 0.02, z])
+    pack.vertices = centre + size / 2 * unit / ((unit ** 4).sum(axis=1, keepdims=True) ** 0.25)
+    pieces = [(pack, mat)]
+    return pieces

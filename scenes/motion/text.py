@@ -33,16 +33,17 @@ EVENT_TEXT = {"approach": ("{A} approaches {B}.", "{A_s} {B}에게 다가간다.
               "vehicle_passes": ("{A} passes {B}.", "{A_s} {B} 옆을 지나간다.")}
 
 def appearance(a) -> dict:
-    """How captions name an actor: by its clothes' colour (and a hat, if it wears one) or its car's colour."""
+    """How captions name an actor: by its clothes' colour (and a hat or a backpack, if it has one) or its car's colour."""
     p = a.model.params
     if a.kind == "car":
         return {"en": f"{COLORS[p['color']][0]} car", "ko": f"{COLORS[p['color']][1]} 자동차"}
     top_en, top_ko = actors.TOPS[p["top"]]
     color_en = COLORS[p["top_color"]][0]
-    hat = p.get("hair") == "hat"
+    hat, bag = p.get("hair") == "hat", p.get("bag") == "backpack"
     who_en, who_ko = {"child": ("child", "아이"), "elderly": ("elderly person", "노인")}.get(p.get("age_group"), ("person", "사람"))
-    return {"en": f"{who_en} in {a_an(color_en).lower()} {color_en} {top_en}{' and a hat' if hat else ''}",
-            "ko": f"{'모자를 쓰고 ' if hat else ''}{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 {who_ko}"}
+    extras_en = " and ".join([w for w, on in (("a hat", hat), ("a backpack", bag)) if on])
+    return {"en": f"{who_en} in {a_an(color_en).lower()} {color_en} {top_en}{' and ' + extras_en if extras_en else ''}",
+            "ko": f"{'모자를 쓰고 ' if hat else ''}{'배낭을 메고 ' if bag else ''}{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 {who_ko}"}
 
 
 def _names(spec: SceneSpec) -> dict:
