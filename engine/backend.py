@@ -20,7 +20,7 @@ from engine.geometry import image_rays, lens_polynomial
 from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
 from engine.lighting import build_world, lighting, recipe_lighting
 from engine.passes import FramePasses
-from engine.shading import GEOMETRIC_NORMAL_AOV, flat_material, photo_material
+from engine.shading import GEOMETRIC_NORMAL_AOV, REST_ATTRIBUTE, flat_material, photo_material
 from engine.spec import SceneSpec
 
 BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
@@ -277,9 +277,12 @@ class BlenderBackend:
         sees the deformation); a material per (material, part) pair carries the part id."""
         bpy, m, art = self.bpy, obj_spec.mesh, obj_spec.articulation
         pairs, slot = np.unique(art.face_part * len(obj_spec.materials) + m.face_material, return_inverse=True)
-        by_part = {int(p): self._make_materials(obj_spec, part=int(p)) for p in np.unique(pairs // len(obj_spec.materials))}
+        by_part = {int(p): self._make_materials(obj_spec, part=int(p), rest=True)
+                   for p in np.unique(pairs // len(obj_spec.materials))}
         materials = [by_part[int(k) // len(obj_spec.materials)][int(k) % len(obj_spec.materials)] for k in pairs]
         mesh = self._mesh_datablock(obj_spec.name, obj_spec.mesh_at(0).vertices, m.faces, slot, materials)
+        rest = mesh.attributes.new(REST_ATTRIBUTE, "FLOAT_VECTOR", "POINT")      # patterns stick to the body
+        rest.data.foreach_set("vector", m.vertices.astype(np.float32).ravel())
         obj = bpy.data.objects.new(obj_spec.name, mesh)
         obj.pass_index = obj_spec.instance_id
         self._place(obj, [obj_spec.pose(f) for f in range(max(n_frames, 1))])
@@ -314,14 +317,17 @@ class BlenderBackend:
             mesh.materials.append(mat)
         return mesh
 
-    def _make_materials(self, obj_spec, part: int | None = None) -> list:
+    def _make_materials(self, obj_spec, part: int | None = None, rest: bool = False) -> list:
         class_id = self.taxonomy[obj_spec.class_path].id
         materials = []
         for mat_spec in obj_spec.materials:
             # named class path first, so a Cryptomatte material matte can be grouped by class
             owner = obj_spec.name if part is None else f"{obj_spec.name}.{part}"
             mat = self.bpy.data.materials.new(f"{obj_spec.class_path}/{mat_spec.name}/{owner}")
-            (photo_material if self.look == "photo" else flat_material)(mat.node_tree, mat_spec)
+            if self.look == "photo":
+                photo_material(mat.node_tree, mat_spec, rest)
+            else:
+                flat_material(mat.node_tree, mat_spec)
             # Material Index pass = semantic class (+ the body part of an actor)
             mat.pass_index = class_id + (0 if part is None else PART_STRIDE * (part + 1))
             materials.append(mat)

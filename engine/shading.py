@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 GEOMETRIC_NORMAL_AOV = "geometric_normal"
+REST_ATTRIBUTE = "rest_position"         # a deforming mesh's rest-pose vertex positions, for its patterns
 # mean and standard deviation of Blender's texture outputs over a large area (measured): standardising by them keeps
 # a multiplier's mean at one, so the mean albedo stays the base colour
 TEXTURE_STATS = {"noise": (0.5, 0.065), "voronoi": (0.53, 0.18), "edge": (0.12, 0.09), "wave": (0.55, 0.33)}
@@ -49,16 +50,20 @@ class Graph:
     """A small vocabulary for node graphs: every method adds nodes and returns an output socket. Arguments are
     numbers, colours (3-tuples) or sockets, so recipes read like the formulas they implement."""
 
-    def __init__(self, tree, seed: int):
+    def __init__(self, tree, seed: int, rest: bool = False):
         self.tree, self.nodes, self.links = tree, tree.nodes, tree.links
         self.offset = tuple(np.random.default_rng(seed).uniform(-500.0, 500.0, 3))   # each its own patch of pattern
+        self.rest = rest
         self._object = None
 
     @property
     def object(self):
-        """The object's own coordinates (metres), shifted by the seed's offset."""
+        """The object's own coordinates (metres), shifted by the seed's offset; on a deforming mesh its rest-pose
+        positions (the REST_ATTRIBUTE), so patterns stay on the cloth and skin instead of swimming through it."""
         if self._object is None:
-            self._object = self.vec("ADD", self.nodes.new("ShaderNodeTexCoord").outputs["Object"], self.offset)
+            coords = self.node("ShaderNodeAttribute", attribute_name=REST_ATTRIBUTE).outputs["Vector"] if self.rest \
+                else self.nodes.new("ShaderNodeTexCoord").outputs["Object"]
+            self._object = self.vec("ADD", coords, self.offset)
         return self._object
 
     def _set(self, socket, value):
@@ -170,7 +175,10 @@ def _joints(base, share: float, joint: tuple) -> tuple:
 
 def _wall_uv(g: Graph):
     """Flat coordinates for patterns laid in courses: on walls along the wall (x + y) and up (z), so courses run
-    level on every vertical face; on floors and roofs (x, y)."""
+    level on every vertical face; on floors and roofs (x, y). A deforming mesh (a body's clothes) keeps its rest
+    coordinates: its normals turn with the pose."""
+    if g.rest:
+        return g.object
     split = g.nodes.new("ShaderNodeSeparateXYZ")
     g.links.new(g.object, split.inputs[0])
     normal = g.nodes.new("ShaderNodeSeparateXYZ")
@@ -339,9 +347,24 @@ def _fabric(g, base, m, r):
     warp = g.wave(pitch, 0.0, direction="X", vector=_wall_uv(g))
     weft = g.wave(pitch, 0.0, direction="Y", vector=_wall_uv(g))
     weave = g.math("MULTIPLY", warp, weft)
-    albedo = g.tint(base, g.product(g.around_one(weave, 0.06, (0.3, 0.3)), g.grunge(0.08, 0.5)))
+    albedo = g.tint(base, g.product(g.around_one(weave, 0.06, (0.3, 0.3)), g.grunge(0.08, 0.5), _motif(g, m.pattern)))
     # cloth's fibres scatter light back at grazing angles: dark cloth greys at its silhouette, as a camera sees it
     return albedo, 1.0, weave, 0.2, {"Sheen Weight": r.uniform(0.2, 0.35), "Sheen Roughness": 0.5}
+
+
+def _motif(g, pattern: str):
+    """A fabric's motif as a multiplier with mean 1, so the named colour stays true: stripes round the body (Z is up;
+    a 7 cm repeat), checks (4 cm squares from two band sets), heather (fine mottling); 1.0 for plain cloth. A wave
+    texture's bands repeat every 2 pi / (20 scale) metres."""
+    def bands(repeat_m, direction):
+        return g.math("GREATER_THAN", g.wave(2 * np.pi / (20 * repeat_m), 0.0, direction=direction), 0.5)
+    if pattern == "stripes":
+        return g.around_one(bands(0.07, "Z"), 0.28, (0.5, 0.5))
+    if pattern == "checks":
+        return g.around_one(g.math("ABSOLUTE", g.math("SUBTRACT", bands(0.08, "X"), bands(0.08, "Z"))), 0.25, (0.5, 0.5))
+    if pattern == "heather":
+        return g.around_one(g.noise(400.0, 2.0), 0.12)
+    return 1.0
 
 
 def _leather(g, base, m, r):
@@ -390,11 +413,12 @@ RECIPES = {"stone": _stone, "marble": _marble, "brick": _brick, "concrete": _con
            "snow": _snow, "soil": _ground, "water": _water, "foam": _foam}
 
 
-def photo_material(tree, spec):
+def photo_material(tree, spec, rest: bool = False):
     """The photo look: the kind's recipe (plain PBR for a kind without one, e.g. a concept's abstract forms get a
-    gently varied plastic), its bump into the BSDF's normal only, and the geometric normal AOV."""
+    gently varied plastic), its bump into the BSDF's normal only, and the geometric normal AOV. `rest`: patterns on
+    the mesh's rest positions (a skinned body)."""
     rng = np.random.default_rng(spec.seed)
-    g = Graph(tree, spec.seed)
+    g = Graph(tree, spec.seed, rest)
     recipe = RECIPES.get(spec.kind, _plastic)
     albedo, rough, height, strength, extra = recipe(g, tuple(spec.base_color), spec, rng)
     if spec.wet_below is not None:          # wet ground by the water: darker and glossier, fading over 40 cm up

@@ -29,6 +29,7 @@ class Material:
     wear: float = 0.0               # 0..1: weathering where the recipe has it (rain streaks, patina)
     wet_below: float | None = None  # world height (m) under which the surface is wet: darker and glossier (a shore)
     emission: float = 0.0           # a light's glowing surface (lamp, window): radiance in the base colour (W/m^2/sr)
+    pattern: str = ""               # a printed or woven motif where the recipe has one (fabric: stripes, checks, heather)
 
 
 @dataclass

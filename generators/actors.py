@@ -13,7 +13,7 @@ arm tension. Labels name the intended style, not a perceived emotion. Consecutiv
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import trimesh
@@ -51,6 +51,7 @@ STYLES = {"neutral": Style(1.0, 1.0, 0.0, 0.0, 0.0), "happy": Style(1.15, 1.3, -
 
 # ---- the humanoid body ---------------------------------------------------------------------------------------------
 TOPS = {"shirt": ("shirt", "셔츠"), "coat": ("coat", "코트"), "jacket": ("jacket", "재킷"), "sweater": ("sweater", "스웨터")}
+PATTERNS = {"": 0.5, "stripes": 0.2, "checks": 0.15, "heather": 0.15}     # a top's motif (trousers: plain or heather)
 CLOTH_COLORS = ["red", "blue", "white", "grey", "dark_grey", "green", "yellow", "teal", "brown", "ochre", "black"]
 # (age group, share of people, height range m, proportions as shares of height: shin, thigh, torso, neck, head radius,
 # upper arm, forearm); a child's head is a larger share of its height and its legs a smaller one
@@ -98,7 +99,10 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     skin = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
     skin_mat = Material("skin", tuple(np.round(np.array(skin) ** 2.2, 5).tolist()), roughness=0.55, kind="skin")
     hair_colors = ["grey", "white", "dark_grey"] if age_group == "elderly" else ["black", "brown", "dark_grey", "ochre"]
-    mats = [skin_mat, material(rng, "fabric", top_color), material(rng, "fabric", bottom_color),
+    top_pattern, bottom_pattern = (list(PATTERNS)[int(child(rng).choice(len(PATTERNS), p=list(PATTERNS.values())))]
+                                   for _ in range(2))
+    mats = [skin_mat, replace(material(rng, "fabric", top_color), pattern=top_pattern),
+            replace(material(rng, "fabric", bottom_color), pattern="heather" if bottom_pattern == "heather" else ""),
             material(rng, "leather", pick(rng, ["black", "brown", "white"])), material(rng, "hair", pick(rng, hair_colors)),
             material(rng, "rubber", pick(rng, ["black", "dark_grey", "white"]), jitter=0.0)]
     long_sleeves = top_kind != "shirt" or rng.random() < 0.5
@@ -107,7 +111,7 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     stoop = float(rng.uniform(6.0, 12.0)) if age_group == "elderly" else 0.0     # the spine bends forward with age
     params = {"age_group": age_group, "stoop_deg": round(stoop, 3), "height_m": round(height, 3),
               "build": round(build, 3), "top": top_kind, "top_color": top_color,
-              "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts),
+              "top_pattern": top_pattern or "plain", "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts),
               "skirt": bool(skirt), "dims": {k: round(v, 4) for k, v in d.items()}}
     styles = [k for k in HAIR_STYLES if not (k == "bald" and age_group == "child")]
     face, face_mats, face_params = face_and_hair(child(rng), d, skin_mat, len(mats), styles)

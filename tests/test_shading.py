@@ -54,3 +54,24 @@ def test_mean_albedo_keeps_the_named_colour(albedo_backend, kind, colour):
         mean = glossy if m.metallic >= 0.99 else diffuse / (1.0 - m.metallic)      # a dielectric's share is diffuse
         delta = float(np.linalg.norm(_lab(mean) - _lab(m.base_color)))
         assert delta <= 4.0, f"{kind} {colour} on the {view}: dE {delta:.2f} (mean {mean.round(3)}, base {m.base_color})"
+
+
+@pytest.mark.parametrize("pattern,colour", [("stripes", "red"), ("checks", "blue"), ("heather", "grey"),
+                                            ("stripes", "white"), ("checks", "dark_grey")])
+def test_fabric_motifs_keep_the_named_colour(albedo_backend, pattern, colour):
+    """A shirt's stripes, checks or heather vary its shade around its colour, not away from it: the same cloth with
+    and without the motif has the same mean albedo (dE <= 2), and the motif is there to see (seen head-on on a wall,
+    1.1 m across: the motifs run round a standing body, along its height)."""
+    from dataclasses import replace
+    plain = material(np.random.default_rng(len(pattern) + len(colour)), "fabric", colour)
+    env = Environment((0, 0, 1), (1, 1, 1), 1.0, 1.0, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), (0.2, 0.2, 0.2), 1.0)
+    albedo = {}
+    for m in (plain, replace(plain, pattern=pattern)):
+        spec = SceneSpec("test", "albedo", [SceneObject(1, "ground", "surface", WALL, [m], [pose()])],
+                         Camera(48, 48, 100.0, [look_at((0, -3.0, 0), (0, 0, 0))]), env)
+        albedo_backend.build(spec)
+        channels = {k: v for _, c, _ in albedo_backend.render(spec)[0].exr_parts for k, v in c.items()}
+        albedo[m.pattern] = channels["ViewLayer.Diffuse Color"][..., :3].reshape(-1, 3)
+    delta = float(np.linalg.norm(_lab(albedo[pattern].mean(axis=0)) - _lab(albedo[""].mean(axis=0))))
+    assert delta <= 2.0, f"{pattern} {colour}: dE {delta:.2f}"
+    assert albedo[pattern].std(axis=0).max() > 1.5 * albedo[""].std(axis=0).max(), "the motif shows"

@@ -38,12 +38,13 @@ def appearance(a) -> dict:
     if a.kind == "car":
         return {"en": f"{COLORS[p['color']][0]} car", "ko": f"{COLORS[p['color']][1]} 자동차"}
     top_en, top_ko = actors.TOPS[p["top"]]
+    motif_en, motif_ko = {"stripes": ("striped ", "줄무늬 "), "checks": ("checked ", "체크무늬 ")}.get(p.get("top_pattern"), ("", ""))
     color_en = COLORS[p["top_color"]][0]
     hat, bag = p.get("hair") == "hat", p.get("bag") == "backpack"
     who_en, who_ko = {"child": ("child", "아이"), "elderly": ("elderly person", "노인")}.get(p.get("age_group"), ("person", "사람"))
     extras_en = " and ".join([w for w, on in (("a hat", hat), ("a backpack", bag)) if on])
-    return {"en": f"{who_en} in {a_an(color_en).lower()} {color_en} {top_en}{' and ' + extras_en if extras_en else ''}",
-            "ko": f"{'모자를 쓰고 ' if hat else ''}{'배낭을 메고 ' if bag else ''}{COLORS[p['top_color']][1]} {obj(top_ko)} 입은 {who_ko}"}
+    return {"en": f"{who_en} in {a_an(color_en).lower()} {color_en} {motif_en}{top_en}{' and ' + extras_en if extras_en else ''}",
+            "ko": f"{'모자를 쓰고 ' if hat else ''}{'배낭을 메고 ' if bag else ''}{COLORS[p['top_color']][1]} {motif_ko}{obj(top_ko)} 입은 {who_ko}"}
 
 
 def _names(spec: SceneSpec) -> dict:
