@@ -354,14 +354,14 @@ def _fabric(g, base, m, r):
 
 def _motif(g, pattern: str):
     """A fabric's motif as a multiplier with mean 1, so the named colour stays true: stripes round the body (Z is up;
-    a 7 cm repeat), checks (4 cm squares from two band sets), heather (fine mottling); 1.0 for plain cloth. A wave
+    a 7 cm repeat), checks (2.5 cm squares from two band sets), heather (fine mottling); 1.0 for plain cloth. A wave
     texture's bands repeat every 2 pi / (20 scale) metres."""
     def bands(repeat_m, direction):
         return g.math("GREATER_THAN", g.wave(2 * np.pi / (20 * repeat_m), 0.0, direction=direction), 0.5)
     if pattern == "stripes":
         return g.around_one(bands(0.07, "Z"), 0.28, (0.5, 0.5))
     if pattern == "checks":
-        return g.around_one(g.math("ABSOLUTE", g.math("SUBTRACT", bands(0.08, "X"), bands(0.08, "Z"))), 0.25, (0.5, 0.5))
+        return g.around_one(g.math("ABSOLUTE", g.math("SUBTRACT", bands(0.05, "X"), bands(0.05, "Z"))), 0.18, (0.5, 0.5))
     if pattern == "heather":
         return g.around_one(g.noise(400.0, 2.0), 0.12)
     return 1.0

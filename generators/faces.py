@@ -11,6 +11,7 @@ from generators.materials import material, pick
 from generators.shapes import box, frustum, place, sphere
 
 HAIR_STYLES = ("short", "long", "bun", "bald", "hat")
+HAIR_SHARES = {"short": 0.34, "long": 0.26, "bun": 0.12, "bald": 0.1, "hat": 0.18}   # of the people who may have each
 EYE_COLORS = ("brown", "dark_grey", "blue", "green", "ochre")
 
 
@@ -38,7 +39,8 @@ def face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int,
     """Eyes (sclera, iris, pupil), brows, nose, mouth and ears on the head ellipsoid, and a hair style: pieces of the
     head part [(mesh, material index)], their new materials (indices from `first`) and the choices made."""
     r, cz = d["head_r"], d["neck"] + d["head_r"]
-    hair, eye_color = pick(rng, styles), pick(rng, list(EYE_COLORS))
+    share = np.array([HAIR_SHARES[k] for k in styles])
+    hair, eye_color = styles[int(rng.choice(len(styles), p=share / share.sum()))], pick(rng, list(EYE_COLORS))
     lips = Material("lips", tuple(np.round(np.multiply(skin.base_color, [0.85, 0.55, 0.55]), 5).tolist()), 0.45, kind="skin")
     mats = [material(rng, "paint", "white"), material(rng, "paint", eye_color), Material("pupil", (0.01, 0.01, 0.01), 0.1), lips]
     sclera, iris, pupil, mouth = first, first + 1, first + 2, first + 3
