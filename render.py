@@ -62,9 +62,10 @@ def main(argv: list[str]) -> int:
         return 130
     c = summary["counts"]
     rate = c["rendered_this_run"] / summary["seconds"] if summary["seconds"] > 0 else 0.0
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in summary["stage_seconds"].items())
     print(f"done: {c['samples']}/{c['planned']} samples ({c['rendered_this_run']} rendered now, {c['skipped_done']} already "
           f"done, {c['failed']} failed) in {summary['seconds']:.1f} s, {rate:.2f} samples/s on {summary['device'] or '-'} "
-          f"-> {summary['out']}")
+          f"-> {summary['out']}; stage seconds: {stages}; peak memory {summary['peak_rss_mb']:.0f} MB")
     return 0 if c["failed"] <= cfg.launcher.failure_budget and c["samples"] + c["failed"] >= c["planned"] else 1
 
 

@@ -51,7 +51,7 @@ def stage_split(n: int, overrides: list[str]):
             producer.backend.read_passes(sample.spec, 0)          # what reading the passes back costs
             readback += time.perf_counter() - t3
     producer.close()
-    print(f"scene=landmark, {n} samples at {cfg.render.resolution[0]}x{cfg.render.resolution[1]}, "
+    print(f"scene={cfg.scene.name}, {n} samples at {cfg.render.resolution[0]}x{cfg.render.resolution[1]}, "
           f"{cfg.render.samples} spp, denoise={cfg.render.denoise}, device={producer.backend.device}")
     print(f"{'stage':<10}{'s/sample':>10}{'share':>8}")
     for k in stages:

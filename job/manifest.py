@@ -35,12 +35,12 @@ def bundled_assets() -> list:
 
 
 def write_manifest(run: RunLayout, cfg, config_hash: str, taxonomy, counts: dict, failed: list, status: str,
-                   device: str | None):
+                   device: str | None, throughput: dict | None = None):
     augment = model_provenance(cfg.augment) if cfg.augment.name == "controlnet" else None
     write_json(run.manifest, {
         "name": f"{cfg.scene.name} dataset", "status": status,
         "config": OmegaConf.to_container(cfg, resolve=True), "config_hash": config_hash,
         "seed": int(cfg.seed), "versions": versions(), "render_device": device,
-        "taxonomy": taxonomy.to_dict(), "counts": counts, "failed": failed,
+        "taxonomy": taxonomy.to_dict(), "counts": counts, "failed": failed, "throughput": throughput,
         "provenance": {"statement": STATEMENT, "assets": bundled_assets(), "augment": augment},
     })

@@ -113,17 +113,29 @@ def run(cfg, show_progress: bool = True) -> dict:
         failed, timings = render_samples(cfg, config_hash, todo, show_progress)
     done = [s for s in layout.complete_ids() if int(s) < cfg.n]
     all_labels = load_labels(layout, done)
+    exported = time.perf_counter()
     export(layout, all_labels, taxonomy, ExportOptions.from_config(cfg.export))
     if cfg.output.overview and all_labels:
         contact_sheet(layout, all_labels)
+    timings = {**timings, "export": time.perf_counter() - exported}
     counts = {"planned": cfg.n, "samples": len(done), "frames": sum(len(l["frames"]) for l in all_labels),
               "objects": sum(len(f["objects"]) for l in all_labels for f in l["frames"]),
               "failed": len(failed), "rendered_this_run": len(todo) - len(failed), "skipped_done": cfg.n - len(todo),
               "partial_removed": redone}
+    elapsed = time.perf_counter() - started
+    throughput = {"seconds": round(elapsed, 3), "samples_per_s": round((len(todo) - len(failed)) / elapsed, 4),
+                  "stage_seconds": {k: round(v, 3) for k, v in timings.items()}, "peak_rss_mb": peak_rss_mb()}
     write_manifest(layout, cfg, config_hash, taxonomy, counts, failed, "complete" if len(done) == cfg.n else "incomplete",
-                   device)
+                   device, throughput)
     if cfg.output.report and all_labels:
         write_report(layout, all_labels, json.loads(layout.manifest.read_text(encoding="utf-8")))
     elapsed = time.perf_counter() - started
     lock.close()
-    return {"out": str(layout.out), "counts": counts, "seconds": elapsed, "stage_seconds": dict(timings), "device": device}
+    return {"out": str(layout.out), "counts": counts, "seconds": elapsed, "stage_seconds": dict(timings), "device": device,
+            "peak_rss_mb": throughput["peak_rss_mb"]}
+
+
+def peak_rss_mb() -> float:
+    """The largest resident set of this process or of any worker it waited for (Linux reports KiB)."""
+    import resource
+    return round(max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024, 1)

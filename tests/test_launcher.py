@@ -35,11 +35,22 @@ def _done(out: Path) -> list:
 
 
 def test_workers_give_the_same_labels_as_one_process(tmp_path):
+    """... and either way the run says where its time went: dataset.json and the last line carry each stage's seconds,
+    samples/s and the peak memory (workers included)."""
     one, two = tmp_path / "one", tmp_path / "two"
     assert run_cli(*BASE, "n=4", f"out={one}").returncode == 0
-    assert run_cli(*BASE, "n=4", "launcher.workers=2", f"out={two}").returncode == 0
+    result = run_cli(*BASE, "n=4", "launcher.workers=2", f"out={two}")
+    assert result.returncode == 0
     for sid in _done(one):
         assert (one / "samples" / sid / "labels.json").read_bytes() == (two / "samples" / sid / "labels.json").read_bytes()
+    for out, workers in ((one, 1), (two, 2)):
+        t = load_json(out / "dataset.json")["throughput"]
+        stages = t["stage_seconds"]
+        assert {"recipe", "build", "render", "annotate", "write", "export"} <= set(stages) and min(stages.values()) >= 0
+        assert sum(v for k, v in stages.items() if k != "export") <= workers * t["seconds"]       # no time counted twice
+        assert t["samples_per_s"] == pytest.approx(4 / t["seconds"], rel=1e-3) and t["peak_rss_mb"] > 100    # Blender
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("done: 4/4") and "stage seconds: recipe" in last and "peak memory" in last
 
 
 def test_a_crashing_worker_costs_only_a_retry(tmp_path):
