@@ -50,7 +50,8 @@ STYLES = {"neutral": Style(1.0, 1.0, 0.0, 0.0, 0.0), "happy": Style(1.15, 1.3, -
 
 
 # ---- the humanoid body ---------------------------------------------------------------------------------------------
-TOPS = {"shirt": ("shirt", "셔츠"), "coat": ("coat", "코트"), "jacket": ("jacket", "재킷"), "sweater": ("sweater", "스웨터")}
+TOPS = {"shirt": ("shirt", "셔츠"), "coat": ("coat", "코트"), "jacket": ("jacket", "재킷"), "sweater": ("sweater", "스웨터"),
+        "dress": ("dress", "원피스")}             # a dress: a top and a skirt of one cloth
 PATTERNS = {"": 0.5, "stripes": 0.2, "checks": 0.15, "heather": 0.15}     # a top's motif (trousers: plain or heather)
 CLOTH_COLORS = ["red", "blue", "white", "grey", "dark_grey", "green", "yellow", "teal", "brown", "ochre", "black"]
 # (age group, share of people, height range m, proportions as shares of height: shin, thigh, torso, neck, head radius,
@@ -94,7 +95,7 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     d = {"ankle": 0.045 * h, "shin": shin, "thigh": thigh, "torso": torso, "neck": neck,
          "head_r": head_r, "shoulder_half": 0.115 * h * b ** 0.5, "hip_half": 0.055 * h * b,
          "upper_arm": upper_arm, "forearm": forearm, "hand_r": 0.03 * h, "foot_w": 0.05 * h * b}
-    top_kind = pick(rng, list(TOPS))
+    top_kind = pick(rng, [k for k in TOPS if k != "dress"])
     top_color, bottom_color = pick(rng, CLOTH_COLORS), pick(rng, ["blue", "dark_grey", "black", "brown", "grey", "ochre"])
     skin = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
     skin_mat = Material("skin", tuple(np.round(np.array(skin) ** 2.2, 5).tolist()), roughness=0.55, kind="skin")
@@ -108,6 +109,8 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     long_sleeves = top_kind != "shirt" or rng.random() < 0.5
     shorts = rng.random() < 0.2
     skirt = not shorts and top_kind != "coat" and child(rng).random() < 0.2
+    if skirt and top_kind in ("shirt", "sweater") and child(rng).random() < 0.5:
+        top_kind, bottom_color, mats[2] = "dress", top_color, mats[1]
     stoop = float(rng.uniform(6.0, 12.0)) if age_group == "elderly" else 0.0     # the spine bends forward with age
     params = {"age_group": age_group, "stoop_deg": round(stoop, 3), "height_m": round(height, 3),
               "build": round(build, 3), "top": top_kind, "top_color": top_color,

@@ -22,7 +22,7 @@ LIMBS = ("upper_arm", "forearm", "thigh", "shin")
 PARENT = {"head": "torso", "upper_arm": "torso", "forearm": "upper_arm", "thigh": "torso", "shin": "thigh",
           "foot": "shin"}
 # garment thickness (m): a coat or a jacket stands off the body more than a shirt
-THICKNESS = {"shirt": 0.004, "sweater": 0.008, "jacket": 0.012, "coat": 0.016, "trousers": 0.005}
+THICKNESS = {"shirt": 0.004, "dress": 0.004, "sweater": 0.008, "jacket": 0.012, "coat": 0.016, "trousers": 0.005}
 
 
 def finger_bones() -> list:

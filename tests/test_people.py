@@ -178,3 +178,26 @@ def test_hands_have_five_fingers_that_close_into_a_fist():
     assert all(closed < opened for closed, opened in zip(tips[1.0], tips[0.0])), tips
     grips = {action: actors.human_program(action, 0.5, actors.STYLES["neutral"])[0] for action in ("carry", "wave")}
     assert grips["carry"]["l_grip"] > 0.6 and grips["wave"]["r_grip"] < 0.2
+
+
+def test_a_dress_is_one_cloth_and_captions_name_clothes():
+    """A dress is a top and a skirt of the same cloth (one colour, one motif); sleeves and shorts are geometry: long
+    sleeves put the top's cloth on the forearm's skin surface, shorts leave the shin bare; captions name the kind."""
+    from scenes.motion.text import appearance
+    parts = SKELETON["parts"]
+    seen = set()
+    for seed in range(40):
+        body = actors.humanoid(np.random.default_rng(seed), parts)
+        p, mat, part = body.params, body.mesh.face_material, body.face_part
+        blended = body.weights[body.mesh.faces].max(axis=(1, 2)) < 1.0 - 1e-9    # near a joint: never a rigid piece
+        if p["top"] == "dress":
+            assert p["skirt"] and p["top_color"] == p["bottom_color"] and body.materials[1] == body.materials[2]
+        forearm = part == parts.index("left_forearm")
+        if p["long_sleeves"] and p["top"] != "dress":
+            assert np.any(mat[forearm & blended] == 1)
+        if p["shorts"]:
+            assert not np.any(mat[(part == parts.index("right_shin")) & blended] == 2)
+        actor = type("A", (), {"model": body, "kind": "person"})
+        assert actors.TOPS[p["top"]][0] in appearance(actor)["en"]
+        seen.add(p["top"])
+    assert seen == set(actors.TOPS)
