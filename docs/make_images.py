@@ -6,7 +6,7 @@
 Each family is rendered with the engine's own CLI into runs/docs/<family> (render=default unless noted), then its
 contact sheet (the run's overview.png) is copied here; the motion strip shows four frames of five clips with the
 keypoint skeletons (COCO visibility: green visible, red hidden) and, in the last column, the body-part labels. The
-people sheet shows 24 procedural people (seeds 0..23), each from the front, the side and the back, standing.
+people sheet shows 24 procedural people (seeds 1..24: every clothing kind, age group and hair style), each from the front, the side and the back, standing.
 """
 import json
 import shutil
@@ -123,7 +123,7 @@ def main():
     wanted = sys.argv[1:] or [*SHEETS, "motion", "people"]
     for name in wanted:
         if name == "people":
-            people_sheet(ROOT / "docs" / "people_sheet.png")
+            people_sheet(ROOT / "docs" / "people_sheet.png", first=1)   # seeds 1..24: every kind of clothing
         elif name == "motion":
             motion_strip(render("motion", MOTION), ROOT / "docs" / "motion_strip.png")
         else:
