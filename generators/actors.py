@@ -94,7 +94,7 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
     shin, thigh, torso, neck, head_r, upper_arm, forearm = (k * h for k in shares)
     d = {"ankle": 0.045 * h, "shin": shin, "thigh": thigh, "torso": torso, "neck": neck,
          "head_r": head_r, "shoulder_half": 0.115 * h * b ** 0.5, "hip_half": 0.055 * h * b,
-         "upper_arm": upper_arm, "forearm": forearm, "hand_r": 0.03 * h, "foot_w": 0.05 * h * b}
+         "upper_arm": upper_arm, "forearm": forearm, "foot_w": 0.05 * h * b}
     top_kind = pick(rng, [k for k in TOPS if k != "dress"])
     top_color, bottom_color = pick(rng, CLOTH_COLORS), pick(rng, ["blue", "dark_grey", "black", "brown", "grey", "ochre"])
     skin = SKIN_TONES[int(rng.integers(len(SKIN_TONES)))]
@@ -148,7 +148,7 @@ def _assemble(height, build, params, d, dress, face, mats, part_names) -> Body:
         rigid["head"].append((place(sphere(d["head_r"] * 1.03, 2), (0, -0.08 * d["head_r"], d["neck"] + d["head_r"] * 1.35),
                                     scale=(0.9, 1.0, 1.05)), 4))
     rigid["head"] += face
-    if params.get("bag") == "backpack":              # on the back, over the top; the straps run over the shoulders
+    if params.get("bag") == "backpack":              # against the back, over the top
         rigid["torso"] = body_shape.backpack(vertices, bind[0], d, height, len(mats) - 1)
     if dress["top"] == "coat" or dress["skirt"]:     # a coat's skirts or a skirt hang from the waist over the thighs
         hem, colour = (0.75, 1) if dress["top"] == "coat" else (0.55, 2)
@@ -163,7 +163,7 @@ def _assemble(height, build, params, d, dress, face, mats, part_names) -> Body:
         rigid[f"{side}_forearm"] = [(place(hand["palm"], (0, 0, -d["forearm"])), 0)]
         for bone in hand:
             if bone != "palm":
-                rigid[f"{side}_{bone}"] = [(p, 0) for p in np.atleast_1d(hand[bone])]
+                rigid[f"{side}_{bone}"] = [(p, 0) for p in hand[bone]]
         points.update({f"{side}_{name}": (f"{side}_foot", mirror @ xyz) for name, xyz in foot_points.items()})
     offset = len(vertices)
     for bone, pieces in rigid.items():
@@ -247,8 +247,8 @@ def humanoid_pose(body: Body, a: dict):
     joints, parts = _kinematics(body, a)
     tip = _frame(_rx(-a.get("body_pitch", 0.0)), [0, 0, 0])
     parts = {k: tip @ v for k, v in parts.items()}
-    support = body.support if body.support is not None else slice(None)
-    lowest = float(skinned(body.mesh.vertices[support], body.weights[support], skin_matrices(body, parts))[:, 2].min())
+    s = body.support
+    lowest = float(skinned(body.mesh.vertices[s], body.weights[s], skin_matrices(body, parts))[:, 2].min())
     shift = np.array([0, 0, -lowest + a.get("lift", 0.0)])
     joints = {k: tip[:3, :3] @ v + shift for k, v in joints.items()}
     parts = {k: _frame(v[:3, :3], v[:3, 3] + shift) for k, v in parts.items()}

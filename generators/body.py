@@ -230,18 +230,17 @@ def hand_frames(wrist: np.ndarray, side_x: float, hd: dict, grip: float) -> dict
 
 
 def hand_pieces(hd: dict) -> dict:
-    """Meshes per hand bone, in the bone's frame: the palm (on the forearm, below the wrist) and two capsules per
-    finger."""
+    """Meshes per hand bone, in the bone's frame: the palm (one mesh, on the forearm below the wrist) and a list of
+    pieces for each of a finger's two segments."""
     pieces = {"palm": place(sphere(1.0, 2), (0, 0, -0.55 * hd["palm_len"]),
                             scale=(0.5 * hd["palm_t"], 0.5 * hd["palm_w"], 0.55 * hd["palm_len"]))}
     for finger in FINGERS:
         length, rf = hd["lengths"][finger], hd["finger_r"] * (1.15 if finger == "thumb" else 1.0)
         seg1 = length * (0.5 if finger != "thumb" else 0.55)
         seg2 = length - seg1
-        pieces[f"{finger}_1"] = place(frustum(0.92 * rf, rf, seg1, 8), (0, 0, -seg1))
-        tip = [place(frustum(0.8 * rf, 0.92 * rf, seg2 - 0.8 * rf, 8), (0, 0, -seg2 + 0.8 * rf)),
-               place(sphere(0.8 * rf, 1), (0, 0, -seg2 + 0.8 * rf)), place(sphere(0.92 * rf, 1), (0, 0, 0))]
-        pieces[f"{finger}_2"] = tip
+        pieces[f"{finger}_1"] = [place(frustum(0.92 * rf, rf, seg1, 8), (0, 0, -seg1))]
+        pieces[f"{finger}_2"] = [place(frustum(0.8 * rf, 0.92 * rf, seg2 - 0.8 * rf, 8), (0, 0, -seg2 + 0.8 * rf)),
+                                 place(sphere(0.8 * rf, 1), (0, 0, -seg2 + 0.8 * rf)), place(sphere(0.92 * rf, 1), (0, 0, 0))]
     return pieces
 
 
@@ -283,5 +282,4 @@ def backpack(skin: np.ndarray, torso: np.ndarray, d: dict, height: float, mat: i
     unit = np.asarray(pack.vertices)
     centre = np.array([0.0, -back - size[1] / 2 + 0.02, z])
     pack.vertices = centre + size / 2 * unit / ((unit ** 4).sum(axis=1, keepdims=True) ** 0.25)
-    pieces = [(pack, mat)]
-    return pieces
+    return [(pack, mat)]

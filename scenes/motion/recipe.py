@@ -44,7 +44,7 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     env, env_tags = environment(sky, time_of_day, weather)
 
     cast, main_count, info = _cast(streams["actors"], cfg, situation, duration, part_names)
-    simulate(cast, n_frames, fps, part_names)
+    simulate(cast, n_frames, fps)
     main = cast[:main_count]
     subject = main[0]
     camera, view = place_camera(streams["camera"], cfg, mode, main, subject, cast, n_frames, width, height)
@@ -143,7 +143,7 @@ def _passing_car(rng, ctx_tags: dict, duration: float, n_frames: int, fps: float
     plan = [Behaviour("drive")] if rng.random() < 0.6 else \
         [Behaviour("drive", duration * rng.uniform(0.3, 0.5)), Behaviour("brake", 1.5), Behaviour("stop")]
     car_actor = Actor("car", "vehicle", "neutral", c, start, heading_to(direction), plan, cruise=cruise)
-    simulate([car_actor], n_frames, fps, part_names)
+    simulate([car_actor], n_frames, fps)
     return car_actor
 
 

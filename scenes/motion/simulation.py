@@ -61,7 +61,7 @@ def _wrap(deg: float) -> float:
     return (deg + 180.0) % 360.0 - 180.0
 
 
-def simulate(cast: list[Actor], n_frames: int, fps: float, part_names: dict):
+def simulate(cast: list[Actor], n_frames: int, fps: float):
     """Step every actor through its behaviours, frame by frame; records positions, headings, actions and poses."""
     dt = 1.0 / fps
     state = [{"index": 0, "start": 0.0, "prev": None, "travelled": 0.0} for _ in cast]
