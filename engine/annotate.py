@@ -177,8 +177,8 @@ def forward_flow(spec: SceneSpec, passes: FramePasses, frame: int) -> np.ndarray
     key = lut[flat_id[obj_px]] + np.maximum(flat_part[obj_px] - 1, 0)
     d = np.asarray(motions)[key]
     points[obj_px] = np.einsum("nij,nj->ni", d[:, :3, :3], world) + d[:, :3, 3]
-    for obj in spec.objects:           # a skinned body bends between its bones: carry the point on its own triangle
-        if obj.articulation is not None and obj.articulation.skin is not None:
+    for obj in spec.objects:           # a skinned body or a morphing lid bends: carry the point on its own triangle
+        if obj.deforming:
             mine = flat_id == obj.instance_id
             points[mine] = _carried_on_mesh(obj, frame, world[mine[obj_px]])
     moved = points @ w2c1[:3, :3].T + w2c1[:3, 3]

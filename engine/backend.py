@@ -20,7 +20,8 @@ from engine.geometry import image_rays, lens_polynomial
 from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
 from engine.lighting import build_world, lighting, recipe_lighting
 from engine.passes import FramePasses
-from engine.shading import GEOMETRIC_NORMAL_AOV, REST_ATTRIBUTE, flat_material, photo_material
+from engine.shading import REST_ATTRIBUTE, photo_material
+from engine.surfaces import GEOMETRIC_NORMAL_AOV, flat_material
 from engine.spec import SceneSpec
 
 BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
@@ -230,6 +231,9 @@ class BlenderBackend:
 
         shared = {}   # one mesh datablock per distinct spec Mesh: plants that share a mesh are instanced by Cycles
         for obj_spec in spec.objects:
+            if obj_spec.morph is not None:
+                self._build_deforming(obj_spec, spec.n_frames, self._make_materials(obj_spec, rest=True))
+                continue
             if obj_spec.articulation is not None:
                 if obj_spec.articulation.skin is not None:
                     self._build_skinned(obj_spec, spec.n_frames)
@@ -275,11 +279,19 @@ class BlenderBackend:
         """A skinned actor: one object whose vertices are the numpy skinning's, frame by frame, as shape keys (key f is
         1 on frame f+1 and 0 on its neighbours, so each frame shows exactly that frame's mesh and Cycles' vector pass
         sees the deformation); a material per (material, part) pair carries the part id."""
-        bpy, m, art = self.bpy, obj_spec.mesh, obj_spec.articulation
+        m, art = obj_spec.mesh, obj_spec.articulation
         pairs, slot = np.unique(art.face_part * len(obj_spec.materials) + m.face_material, return_inverse=True)
         by_part = {int(p): self._make_materials(obj_spec, part=int(p), rest=True)
                    for p in np.unique(pairs // len(obj_spec.materials))}
         materials = [by_part[int(k) // len(obj_spec.materials)][int(k) % len(obj_spec.materials)] for k in pairs]
+        self._build_deforming(obj_spec, n_frames, materials, slot)
+
+    def _build_deforming(self, obj_spec, n_frames: int, materials: list, slot=None):
+        """A deforming mesh (skinned, or morphing): one object whose vertices are keyed per frame as shape keys (key f
+        is 1 on frame f+1 and 0 on its neighbours, so each frame shows exactly that frame's mesh and the vector pass
+        sees the deformation); its rest positions are an attribute the patterns read."""
+        bpy, m = self.bpy, obj_spec.mesh
+        slot = m.face_material if slot is None else slot
         mesh = self._mesh_datablock(obj_spec.name, obj_spec.mesh_at(0).vertices, m.faces, slot, materials)
         rest = mesh.attributes.new(REST_ATTRIBUTE, "FLOAT_VECTOR", "POINT")      # patterns stick to the body
         rest.data.foreach_set("vector", m.vertices.astype(np.float32).ravel())

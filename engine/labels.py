@@ -128,6 +128,7 @@ class ClipLayers:
     events: list[Event] = field(default_factory=list)
     script: dict | None = None
     trajectories: dict = field(default_factory=dict)   # track_id -> kind, role, style, trajectory_world, heading_deg
+    layers: dict = field(default_factory=dict)         # a family's own top-level label layers (scene=face: "face")
 
 
 def tracks(frame_labels: list[FrameLabels]) -> list[Track]:

@@ -1,7 +1,7 @@
 """Where everything lives on disk: the one owner of the run folder and sample folder layout.
 
     <out>/dataset.json  overview.png  report/  <export>/  topup/  parts/
-    <out>/samples/<sample_id>/labels.json  scene.json  video.mp4  scene.blend  scene3d/  asset/
+    <out>/samples/<sample_id>/labels.json  scene.json  video.mp4  scene.blend  scene3d/  asset/  eyes/  signals.csv
     <out>/samples/<sample_id>/<frame:04d>/rgb.png  rgb_aug<k>.png  depth.npz  normal.npz  instance.png  semantic.png
                                           part.png  flow.npz  render.exr
 A sample is written under a temporary name (.tmp-<sample_id>.<pid>) and renamed into place when complete.
@@ -47,6 +47,16 @@ class SampleLayout:
     @property
     def asset(self) -> Path:
         return self.folder / "asset"
+
+    @property
+    def eyes(self) -> Path:
+        """scene=face: normalised eye crops and their gaze (eyes/gaze.csv)."""
+        return self.folder / "eyes"
+
+    @property
+    def signals(self) -> Path:
+        """scene=face: per-frame signals (pulse, breathing, blinks, pupil, gaze) as CSV for rPPG toolboxes."""
+        return self.folder / "signals.csv"
 
     def frame(self, index: int) -> Path:
         return self.folder / f"{index:04d}"

@@ -14,36 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-GEOMETRIC_NORMAL_AOV = "geometric_normal"
+from engine.surfaces import cornea_material, emit, keyed_gain, write_geometric_normal
+
 REST_ATTRIBUTE = "rest_position"         # a deforming mesh's rest-pose vertex positions, for its patterns
 # mean and standard deviation of Blender's texture outputs over a large area (measured): standardising by them keeps
 # a multiplier's mean at one, so the mean albedo stays the base colour
 TEXTURE_STATS = {"noise": (0.5, 0.065), "voronoi": (0.53, 0.18), "edge": (0.12, 0.09), "wave": (0.55, 0.33)}
-
-
-def write_geometric_normal(tree):
-    """Route Geometry.Normal (world space, unaffected by the BSDF's bumped normal input) to the AOV output."""
-    geometry = tree.nodes.new("ShaderNodeNewGeometry")
-    output = tree.nodes.new("ShaderNodeOutputAOV")
-    output.aov_name = GEOMETRIC_NORMAL_AOV
-    tree.links.new(geometry.outputs["Normal"], output.inputs["Color"])
-
-
-def flat_material(tree, spec):
-    """The flat look: constant base colour, roughness and metallic."""
-    bsdf = tree.nodes["Principled BSDF"]
-    bsdf.inputs["Base Color"].default_value = (*spec.base_color, 1.0)
-    bsdf.inputs["Roughness"].default_value = spec.roughness
-    bsdf.inputs["Metallic"].default_value = spec.metallic
-    emit(bsdf, spec)
-    write_geometric_normal(tree)
-
-
-def emit(bsdf, spec):
-    """A lamp or window glows in its base colour."""
-    if spec.emission > 0:
-        bsdf.inputs["Emission Color"].default_value = (*spec.base_color, 1.0)
-        bsdf.inputs["Emission Strength"].default_value = spec.emission
 
 
 class Graph:
@@ -417,6 +393,8 @@ def photo_material(tree, spec, rest: bool = False):
     """The photo look: the kind's recipe (plain PBR for a kind without one, e.g. a concept's abstract forms get a
     gently varied plastic), its bump into the BSDF's normal only, and the geometric normal AOV. `rest`: patterns on
     the mesh's rest positions (a skinned body)."""
+    if spec.kind == "cornea":
+        return cornea_material(tree)
     rng = np.random.default_rng(spec.seed)
     g = Graph(tree, spec.seed, rest)
     recipe = RECIPES.get(spec.kind, _plastic)
@@ -427,6 +405,12 @@ def photo_material(tree, spec, rest: bool = False):
         albedo = g.tint(albedo, g.math("MULTIPLY_ADD", dry, 0.45, 0.55))
         rough = g.math("MULTIPLY", rough, g.math("MULTIPLY_ADD", dry, 0.6, 0.4))
     bsdf = tree.nodes["Principled BSDF"]
+    if spec.albedo_gain is not None:                     # over the clip: the pattern times that frame's gain
+        gain = g.node("ShaderNodeRGB")
+        gain.outputs[0].default_value = (1.0, 1.0, 1.0, 1.0)
+        keyed_gain(gain.outputs[0], spec)
+        albedo = g.node("ShaderNodeMix", {"Factor": 1.0, "A": albedo, "B": gain.outputs[0]}, data_type="RGBA",
+                        blend_type="MULTIPLY").outputs["Result"]
     g._set(bsdf.inputs["Base Color"], albedo)
     g._set(bsdf.inputs["Roughness"], g.math("MULTIPLY", rough, spec.roughness, clamp=True) if hasattr(rough, "links")
            else float(np.clip(spec.roughness * rough, 0.0, 1.0)))

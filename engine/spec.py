@@ -30,6 +30,7 @@ class Material:
     wet_below: float | None = None  # world height (m) under which the surface is wet: darker and glossier (a shore)
     emission: float = 0.0           # a light's glowing surface (lamp, window): radiance in the base colour (W/m^2/sr)
     pattern: str = ""               # a printed or woven motif where the recipe has one (fabric: stripes, checks, heather)
+    albedo_gain: list | None = None  # per frame [r, g, b] multipliers of the albedo (skin's blood-volume pulse), keyframed
 
 
 @dataclass
@@ -81,6 +82,12 @@ class SceneObject:
     attributes: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)   # generator name and parameters that rebuild the mesh
     articulation: Articulation | None = None
+    morph: np.ndarray | None = None  # (T, V, 3) the mesh's vertices (object frame) per frame; `mesh` holds the rest pose
+
+    @property
+    def deforming(self) -> bool:
+        """Its vertices move against each other over the frames (a skinned body, a morphing eyelid)."""
+        return self.morph is not None or (self.articulation is not None and self.articulation.skin is not None)
 
     def pose(self, frame: int) -> np.ndarray:
         return np.asarray(self.poses[min(frame, len(self.poses) - 1)], dtype=np.float64)
@@ -88,6 +95,8 @@ class SceneObject:
     def mesh_at(self, frame: int) -> Mesh:
         """The mesh in the object's frame at `frame` (articulated parts posed; rigid objects: the mesh itself)."""
         art, m = self.articulation, self.mesh
+        if self.morph is not None:
+            return Mesh(np.asarray(self.morph[min(frame, len(self.morph) - 1)], np.float64), m.faces, m.face_material)
         if art is None:
             return m
         if art.skin is not None:
@@ -213,5 +222,6 @@ class SceneSpec:
                          "poses": [np.asarray(p).tolist() for p in o.poses],
                          **({"articulation": {"skeleton": o.articulation.skeleton,
                                               "part_poses": np.round(o.articulation.part_poses, 6).tolist()}}
-                            if o.articulation is not None else {})} for o in self.objects],
+                            if o.articulation is not None else {}),
+                         **({"morph_frames": len(o.morph)} if o.morph is not None else {})} for o in self.objects],
         }

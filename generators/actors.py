@@ -21,9 +21,9 @@ import trimesh
 from engine.geometry import skinned
 from engine.spec import Material, Mesh
 from engine.streams import child
-from generators import body as body_shape
+from generators import body as body_shape, eyes
 from generators.body import frame as _frame, rx as _rx, ry as _ry, rz as _rz
-from generators.faces import HAIR_STYLES, face_and_hair, face_points
+from generators.faces import HAIR_STYLES, face_and_hair, sockets, face_points
 from generators.materials import material, pick
 from generators.shapes import box, frustum, place, sphere
 
@@ -85,7 +85,9 @@ class Body:
         return self.params["dims"]
 
 
-def humanoid(rng: np.random.Generator, part_names: list) -> Body:
+def humanoid(rng: np.random.Generator, part_names: list, close_up: bool = False) -> Body:
+    """A person drawn from `rng`. `close_up` (scene=face): the head finer, sockets for generators.eyes' eyeballs and
+    lids instead of painted-on eyes; the same draws, so the same person either way."""
     age = AGE_GROUPS[int(child(rng).choice(len(AGE_GROUPS), p=[share for _, share, _, _ in AGE_GROUPS]))]
     age_group, _, heights, shares = age
     height = float(rng.uniform(*heights))
@@ -117,17 +119,17 @@ def humanoid(rng: np.random.Generator, part_names: list) -> Body:
               "top_pattern": top_pattern or "plain", "bottom_color": bottom_color, "long_sleeves": bool(long_sleeves), "shorts": bool(shorts),
               "skirt": bool(skirt), "dims": {k: round(v, 4) for k, v in d.items()}}
     styles = [k for k in HAIR_STYLES if not (k == "bald" and age_group == "child")]
-    face, face_mats, face_params = face_and_hair(child(rng), d, skin_mat, len(mats), styles)
+    face, face_mats, face_params = face_and_hair(child(rng), d, skin_mat, len(mats), styles, close_up)
     params.update(face_params)
     if child(rng).random() < 0.15:                  # a backpack, in its own fabric
         params["bag"] = "backpack"
         face_mats.append(material(rng, "fabric", pick(rng, ["black", "dark_grey", "blue", "red", "green", "ochre"])))
     dress = {"top": top_kind, "top_hem": 0.02 if top_kind in ("jacket", "coat") else 0.1, "long_sleeves": long_sleeves,
              "shorts": shorts, "skirt": skirt}
-    return _assemble(height, build, params, d, dress, face, mats + face_mats, part_names)
+    return _assemble(height, build, params, d, dress, face, mats + face_mats, part_names, close_up)
 
 
-def _assemble(height, build, params, d, dress, face, mats, part_names) -> Body:
+def _assemble(height, build, params, d, dress, face, mats, part_names, close_up=False) -> Body:
     """The skinned surface of torso and limbs, and the rigid pieces (head, face and hair, hands, shoes) on their bones,
     joined into one mesh with skin weights."""
     d = {k: round(v, 4) for k, v in d.items()}           # as the labels record them, so the rest pose is exact
@@ -141,11 +143,14 @@ def _assemble(height, build, params, d, dress, face, mats, part_names) -> Body:
     weights = body_shape.skin_weights(bone_dist, bones)
     parts = [(vertices, faces, layer_material[layer], weights)]
     upper, sole, foot_points = body_shape.shoe(d, height)
-    rigid = {"head": [(place(sphere(d["head_r"], 2), (0, 0, d["neck"] + d["head_r"]), scale=(0.9, 1.0, 1.05)), 0)]}
+    head = place(sphere(d["head_r"], 5 if close_up else 2), (0, 0, d["neck"] + d["head_r"]), scale=(0.9, 1.0, 1.05))
+    if close_up:
+        head = trimesh.Trimesh(*sockets(head.vertices, head.faces, d, eyes.EYE_R, eyes.LID_OUT * eyes.EYE_R), process=False)
+    rigid = {"head": [(head, 0)]}
     # hair: the head's own shape, 3 % larger, raised and set back so that it leaves the face below a hairline a third
     # of a head radius above the eyes
     if params["hair"] not in ("bald", "hat"):
-        rigid["head"].append((place(sphere(d["head_r"] * 1.03, 2), (0, -0.08 * d["head_r"], d["neck"] + d["head_r"] * 1.35),
+        rigid["head"].append((place(sphere(d["head_r"] * 1.03, 4 if close_up else 2), (0, -0.08 * d["head_r"], d["neck"] + d["head_r"] * 1.35),
                                     scale=(0.9, 1.0, 1.05)), 4))
     rigid["head"] += face
     if params.get("bag") == "backpack":              # against the back, over the top

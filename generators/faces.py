@@ -35,27 +35,55 @@ def face_points(d: dict) -> dict:
     return points
 
 
-def face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int, styles: list):
+def eye_centres(d: dict, eye_r: float) -> dict:
+    """Where a close-up's eyeballs (radius eye_r, generators.eyes) sit in the head's frame: under the brows, their
+    fronts a little proud of the face's surface (so that the lids' corners are too)."""
+    r, cz = d["head_r"], d["neck"] + d["head_r"]
+    return {side: np.array([sx * 0.33 * r, _face_surface(d, sx * 0.33 * r, 0.05 * r) - 0.8 * eye_r, cz + 0.05 * r])
+            for side, sx in (("left", -1.0), ("right", 1.0))}
+
+
+def sockets(vertices: np.ndarray, faces: np.ndarray, d: dict, eye_r: float, socket_r: float) -> tuple:
+    """The head's surface opened round a close-up's eyes: faces with a corner nearer an eye's centre than `socket_r`
+    (the lids' shell) go, and the hole's rim is drawn in just under the shell, so skin meets lid without a gap.
+    Returns (vertices, faces)."""
+    vertices, keep = np.array(vertices, float), np.ones(len(faces), bool)
+    centres = list(eye_centres(d, eye_r).values())
+    for centre in centres:
+        keep &= ~(np.linalg.norm(vertices - centre, axis=1) < socket_r)[faces].any(axis=1)
+    faces = np.asarray(faces)[keep]
+    rim = np.unique(faces)
+    for centre in centres:
+        away = vertices[rim] - centre
+        dist = np.linalg.norm(away, axis=1)
+        near = dist < socket_r + 0.006                              # the rim: within a face's width of the shell
+        vertices[rim[near]] = centre + away[near] / dist[near, None] * (socket_r - 0.0005)
+    return vertices, faces
+
+
+def face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int, styles: list, close_up: bool = False):
     """Eyes (sclera, iris, pupil), brows, nose, mouth and ears on the head ellipsoid, and a hair style: pieces of the
-    head part [(mesh, material index)], their new materials (indices from `first`) and the choices made."""
+    head part [(mesh, material index)], their new materials (indices from `first`) and the choices made. A `close_up`
+    brings its own eyes (generators.eyes: the eye materials stay, the pieces go) and rounds the features finer."""
     r, cz = d["head_r"], d["neck"] + d["head_r"]
     share = np.array([HAIR_SHARES[k] for k in styles])
     hair, eye_color = styles[int(rng.choice(len(styles), p=share / share.sum()))], pick(rng, list(EYE_COLORS))
     lips = Material("lips", tuple(np.round(np.multiply(skin.base_color, [0.85, 0.55, 0.55]), 5).tolist()), 0.45, kind="skin")
     mats = [material(rng, "paint", "white"), material(rng, "paint", eye_color), Material("pupil", (0.01, 0.01, 0.01), 0.1), lips]
     sclera, iris, pupil, mouth = first, first + 1, first + 2, first + 3
-    eye_r = 0.12 * r
-    pieces = [(place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.18 * r) + 0.1 * r, cz - 0.18 * r),
+    eye_r, k = 0.12 * r, 3 if close_up else 1          # k: the features' subdivision
+    pieces = [(place(sphere(1.0, k), (0, _face_surface(d, 0, -0.18 * r) + 0.1 * r, cz - 0.18 * r),
                      scale=(0.11 * r, 0.1 * r, 0.2 * r)), 0),                                        # nose
-              (place(sphere(1.0, 1), (0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r),
+              (place(sphere(1.0, k), (0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r),
                      scale=(0.22 * r, 0.06 * r, 0.05 * r)), mouth)]
     for sx in (-1.0, 1.0):
         x = sx * 0.33 * r
         eye = np.array([x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r, cz + 0.05 * r])
-        pieces += [(place(sphere(eye_r, 1), eye), sclera), (place(sphere(0.5 * eye_r, 1), eye + [0, 0.65 * eye_r, 0]), iris),
-                   (place(sphere(0.22 * eye_r, 1), eye + [0, 0.93 * eye_r, 0]), pupil),
-                   (box((0.32 * r, 0.06 * r, 0.06 * r), (x, _face_surface(d, x, 0.3 * r) - 0.01 * r, cz + 0.3 * r)), 4),  # brow
-                   (place(sphere(1.0, 1), (sx * 0.88 * r, -0.05 * r, cz - 0.05 * r), scale=(0.09 * r, 0.2 * r, 0.3 * r)), 0)]
+        if not close_up:
+            pieces += [(place(sphere(eye_r, 1), eye), sclera), (place(sphere(0.5 * eye_r, 1), eye + [0, 0.65 * eye_r, 0]), iris),
+                       (place(sphere(0.22 * eye_r, 1), eye + [0, 0.93 * eye_r, 0]), pupil)]
+        pieces += [(box((0.32 * r, 0.06 * r, 0.06 * r), (x, _face_surface(d, x, 0.3 * r) - 0.01 * r, cz + 0.3 * r)), 4),  # brow
+                   (place(sphere(1.0, k), (sx * 0.88 * r, -0.05 * r, cz - 0.05 * r), scale=(0.09 * r, 0.2 * r, 0.3 * r)), 0)]
     if hair == "long":
         pieces.append((place(sphere(1.0, 1), (0, -0.5 * r, cz - 0.35 * r), scale=(0.85 * r, 0.5 * r, 0.95 * r)), 4))
     elif hair == "bun":
@@ -82,3 +110,20 @@ def _glasses(d: dict, frame: int) -> list:
         pieces += [(place(ring, (sx * 0.33 * r, front, cz + 0.05 * r), rotation=upright), frame),
                    (box((0.03 * r, front + 0.05 * r, 0.04 * r), (sx * 0.9 * r, (front - 0.05 * r) / 2, cz + 0.1 * r)), frame)]
     return pieces
+
+
+def landmarks(d: dict) -> dict:
+    """Named points of the face in the head's frame, on the features face_and_hair builds (the eyes' own points come
+    from generators.eyes): brow ends, nose tip, mouth corners and lips' middles, chin, ears."""
+    r, cz = d["head_r"], d["neck"] + d["head_r"]
+    mouth_y, mouth_z = _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r
+    points = {"nose_tip": face_points(d)["nose"], "chin": (0.0, _face_surface(d, 0.0, -0.85 * r), cz - 0.85 * r),
+              "upper_lip": (0.0, mouth_y + 0.042 * r, mouth_z + 0.035 * r), "lower_lip": (0.0, mouth_y + 0.042 * r, mouth_z - 0.035 * r)}
+    for side, sx in (("left", -1.0), ("right", 1.0)):
+        brow_y = _face_surface(d, sx * 0.33 * r, 0.3 * r) + 0.02 * r        # the brow's front face
+        # its inner end where it comes out of the forehead (the box runs into the head nearer the middle)
+        inner = next(x for x in np.linspace(0.17, 0.49, 33) * r if _face_surface(d, x, 0.3 * r) <= brow_y - 0.002)
+        points.update({f"{side}_brow_inner": (sx * inner, brow_y, cz + 0.3 * r),
+                       f"{side}_brow_outer": (sx * 0.49 * r, brow_y, cz + 0.3 * r),
+                       f"{side}_mouth_corner": (sx * 0.22 * r, mouth_y, mouth_z), f"{side}_ear": face_points(d)[f"{side}_ear"]})
+    return {k: np.asarray(v, float) for k, v in points.items()}

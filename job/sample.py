@@ -108,7 +108,7 @@ class SampleProducer:
                       "captions": captions, "image_stats": measured},
             "taxonomy_version": self.taxonomy.version,
             "frames": frame_labels, "tracks": found, "actions": clip.actions, "events": clip.events,
-            **({"script": clip.script} if clip.script is not None else {}),
+            **({"script": clip.script} if clip.script is not None else {}), **clip.layers,
             "provenance": {"generator": "engine", "version": engine.__version__, "config_hash": self.config_hash,
                            "seed": list(streams.key), "assets": [], "augment": None, "statement": STATEMENT,
                            "camera_effects": {"sensor_noise": float(self.cfg.render.sensor_noise),

@@ -1,0 +1,67 @@
+"""Surfaces outside the photo look's recipes (engine.shading): the normal label every material writes, the flat
+look, lamps' glow, a material whose albedo is keyframed over a clip (skin's pulse) and the eye's clear cornea.
+Functions here fill node trees and sockets the backend hands them (they never import bpy)."""
+from __future__ import annotations
+
+import numpy as np
+
+GEOMETRIC_NORMAL_AOV = "geometric_normal"
+
+
+def keyed_gain(socket, spec):
+    """A material whose albedo changes over a clip (skin's pulse): `socket` (an RGBA default value) keyframed on
+    frames 1..n to its value times that frame's gain."""
+    if spec.albedo_gain is None:
+        return
+    base = np.array(socket.default_value[:3])
+    for frame, gain in enumerate(spec.albedo_gain):
+        socket.default_value = (*(base * np.asarray(gain)), 1.0)
+        socket.keyframe_insert("default_value", frame=frame + 1)
+
+
+def cornea_material(tree):
+    """The cornea: a clear coat that reflects (Fresnel, IOR 1.376) and lets everything else through untouched. Its
+    transparency is full, so Cycles' data passes (depth, index, normal) see through it (the view layer's alpha
+    threshold) and it writes no normal of its own: the labels are the iris's and pupil's behind it. No refraction, so
+    the pupil is seen where the labels say it is."""
+    nodes, links = tree.nodes, tree.links
+    nodes.remove(nodes["Principled BSDF"])
+    fresnel = nodes.new("ShaderNodeFresnel")
+    fresnel.inputs["IOR"].default_value = 1.376
+    glossy = nodes.new("ShaderNodeBsdfGlossy")
+    glossy.inputs["Roughness"].default_value = 0.03
+    reflect = nodes.new("ShaderNodeMixShader")          # Fresnel-weighted glossy; the unlinked slot adds nothing
+    links.new(fresnel.outputs[0], reflect.inputs["Fac"])
+    links.new(glossy.outputs[0], reflect.inputs[2])
+    add = nodes.new("ShaderNodeAddShader")
+    links.new(nodes.new("ShaderNodeBsdfTransparent").outputs[0], add.inputs[0])
+    links.new(reflect.outputs[0], add.inputs[1])
+    links.new(add.outputs[0], nodes["Material Output"].inputs["Surface"])
+
+
+def write_geometric_normal(tree):
+    """Route Geometry.Normal (world space, unaffected by the BSDF's bumped normal input) to the AOV output."""
+    geometry = tree.nodes.new("ShaderNodeNewGeometry")
+    output = tree.nodes.new("ShaderNodeOutputAOV")
+    output.aov_name = GEOMETRIC_NORMAL_AOV
+    tree.links.new(geometry.outputs["Normal"], output.inputs["Color"])
+
+
+def flat_material(tree, spec):
+    """The flat look: constant base colour, roughness and metallic."""
+    if spec.kind == "cornea":
+        return cornea_material(tree)
+    bsdf = tree.nodes["Principled BSDF"]
+    bsdf.inputs["Base Color"].default_value = (*spec.base_color, 1.0)
+    keyed_gain(bsdf.inputs["Base Color"], spec)
+    bsdf.inputs["Roughness"].default_value = spec.roughness
+    bsdf.inputs["Metallic"].default_value = spec.metallic
+    emit(bsdf, spec)
+    write_geometric_normal(tree)
+
+
+def emit(bsdf, spec):
+    """A lamp or window glows in its base colour."""
+    if spec.emission > 0:
+        bsdf.inputs["Emission Color"].default_value = (*spec.base_color, 1.0)
+        bsdf.inputs["Emission Strength"].default_value = spec.emission
