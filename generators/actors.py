@@ -145,7 +145,8 @@ def _assemble(height, build, params, d, dress, face, mats, part_names, close_up=
     upper, sole, foot_points = body_shape.shoe(d, height)
     head = place(sphere(d["head_r"], 5 if close_up else 2), (0, 0, d["neck"] + d["head_r"]), scale=(0.9, 1.0, 1.05))
     if close_up:
-        head = trimesh.Trimesh(*sockets(head.vertices, head.faces, d, eyes.EYE_R, eyes.LID_OUT * eyes.EYE_R), process=False)
+        head = trimesh.Trimesh(*sockets(head.vertices, head.faces, d, eyes.EYE_R, eyes.LID_OUT * eyes.EYE_R,
+                                       0.5 * (1.0 + eyes.LID_IN) * eyes.EYE_R), process=False)
     rigid = {"head": [(head, 0)]}
     # hair: the head's own shape, 3 % larger, raised and set back so that it leaves the face below a hairline a third
     # of a head radius above the eyes

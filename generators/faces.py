@@ -13,6 +13,7 @@ from generators.shapes import box, frustum, place, sphere
 HAIR_STYLES = ("short", "long", "bun", "bald", "hat")
 HAIR_SHARES = {"short": 0.34, "long": 0.26, "bun": 0.12, "bald": 0.1, "hat": 0.18}   # of the people who may have each
 EYE_COLORS = ("brown", "dark_grey", "blue", "green", "ochre")
+FUNNEL_M = 0.008           # a close-up's skin sinks under the lids over this distance (the eye socket's slope)
 
 
 def _face_surface(d: dict, x: float, dz: float) -> float:
@@ -43,21 +44,22 @@ def eye_centres(d: dict, eye_r: float) -> dict:
             for side, sx in (("left", -1.0), ("right", 1.0))}
 
 
-def sockets(vertices: np.ndarray, faces: np.ndarray, d: dict, eye_r: float, socket_r: float) -> tuple:
+def sockets(vertices: np.ndarray, faces: np.ndarray, d: dict, eye_r: float, socket_r: float, rim_r: float) -> tuple:
     """The head's surface opened round a close-up's eyes: faces with a corner nearer an eye's centre than `socket_r`
-    (the lids' shell) go, and the hole's rim is drawn in just under the shell, so skin meets lid without a gap.
-    Returns (vertices, faces)."""
+    (the lids' outer shell) go, and the hole's rim is drawn in to `rim_r` (under the lids' inner shell), so skin runs
+    under the lids without a crack to see through, sinking smoothly from FUNNEL_M away. Returns (vertices, faces)."""
     vertices, keep = np.array(vertices, float), np.ones(len(faces), bool)
     centres = list(eye_centres(d, eye_r).values())
     for centre in centres:
         keep &= ~(np.linalg.norm(vertices - centre, axis=1) < socket_r)[faces].any(axis=1)
     faces = np.asarray(faces)[keep]
-    rim = np.unique(faces)
-    for centre in centres:
-        away = vertices[rim] - centre
+    kept = np.unique(faces)
+    for centre in centres:          # a funnel: the skin within `FUNNEL_M` of the shell sinks smoothly to the rim
+        away = vertices[kept] - centre
         dist = np.linalg.norm(away, axis=1)
-        near = dist < socket_r + 0.006                              # the rim: within a face's width of the shell
-        vertices[rim[near]] = centre + away[near] / dist[near, None] * (socket_r - 0.0005)
+        near = dist < socket_r + FUNNEL_M
+        sunk = rim_r + (dist[near] - socket_r) * (socket_r + FUNNEL_M - rim_r) / FUNNEL_M
+        vertices[kept[near]] = centre + away[near] / dist[near, None] * sunk[:, None]
     return vertices, faces
 
 
@@ -72,18 +74,18 @@ def face_and_hair(rng: np.random.Generator, d: dict, skin: Material, first: int,
     mats = [material(rng, "paint", "white"), material(rng, "paint", eye_color), Material("pupil", (0.01, 0.01, 0.01), 0.1), lips]
     sclera, iris, pupil, mouth = first, first + 1, first + 2, first + 3
     eye_r, k = 0.12 * r, 3 if close_up else 1          # k: the features' subdivision
-    pieces = [(place(sphere(1.0, k), (0, _face_surface(d, 0, -0.18 * r) + 0.1 * r, cz - 0.18 * r),
-                     scale=(0.11 * r, 0.1 * r, 0.2 * r)), 0),                                        # nose
-              (place(sphere(1.0, k), (0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r),
-                     scale=(0.22 * r, 0.06 * r, 0.05 * r)), mouth)]
+    pieces = _close_up_features(d, mouth) if close_up else [
+        (place(sphere(1.0, k), (0, _face_surface(d, 0, -0.18 * r) + 0.1 * r, cz - 0.18 * r), scale=(0.11 * r, 0.1 * r, 0.2 * r)), 0),   # nose
+        (place(sphere(1.0, k), (0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r), scale=(0.22 * r, 0.06 * r, 0.05 * r)), mouth)]
     for sx in (-1.0, 1.0):
         x = sx * 0.33 * r
         eye = np.array([x, _face_surface(d, x, 0.05 * r) - 0.45 * eye_r, cz + 0.05 * r])
         if not close_up:
             pieces += [(place(sphere(eye_r, 1), eye), sclera), (place(sphere(0.5 * eye_r, 1), eye + [0, 0.65 * eye_r, 0]), iris),
                        (place(sphere(0.22 * eye_r, 1), eye + [0, 0.93 * eye_r, 0]), pupil)]
-        pieces += [(box((0.32 * r, 0.06 * r, 0.06 * r), (x, _face_surface(d, x, 0.3 * r) - 0.01 * r, cz + 0.3 * r)), 4),  # brow
-                   (place(sphere(1.0, k), (sx * 0.88 * r, -0.05 * r, cz - 0.05 * r), scale=(0.09 * r, 0.2 * r, 0.3 * r)), 0)]
+        if not close_up:
+            pieces.append((box((0.32 * r, 0.06 * r, 0.06 * r), (x, _face_surface(d, x, 0.3 * r) - 0.01 * r, cz + 0.3 * r)), 4))  # brow
+        pieces += [(place(sphere(1.0, k), (sx * 0.88 * r, -0.05 * r, cz - 0.05 * r), scale=(0.09 * r, 0.2 * r, 0.3 * r)), 0)]
     if hair == "long":
         pieces.append((place(sphere(1.0, 1), (0, -0.5 * r, cz - 0.35 * r), scale=(0.85 * r, 0.5 * r, 0.95 * r)), 4))
     elif hair == "bun":
@@ -112,18 +114,49 @@ def _glasses(d: dict, frame: int) -> list:
     return pieces
 
 
-def landmarks(d: dict) -> dict:
-    """Named points of the face in the head's frame, on the features face_and_hair builds (the eyes' own points come
-    from generators.eyes): brow ends, nose tip, mouth corners and lips' middles, chin, ears."""
+def _close_up_anchors(d: dict) -> dict:
+    """Where a close-up's nose, lips and brows sit (head frame): the points their pieces and landmarks share."""
     r, cz = d["head_r"], d["neck"] + d["head_r"]
-    mouth_y, mouth_z = _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r
-    points = {"nose_tip": face_points(d)["nose"], "chin": (0.0, _face_surface(d, 0.0, -0.85 * r), cz - 0.85 * r),
-              "upper_lip": (0.0, mouth_y + 0.042 * r, mouth_z + 0.035 * r), "lower_lip": (0.0, mouth_y + 0.042 * r, mouth_z - 0.035 * r)}
+    tip = np.asarray(face_points(d)["nose"], float)
+    mouth = np.array([0.0, _face_surface(d, 0, -0.5 * r) - 0.03 * r, cz - 0.5 * r])
+    brows = {}
     for side, sx in (("left", -1.0), ("right", 1.0)):
-        brow_y = _face_surface(d, sx * 0.33 * r, 0.3 * r) + 0.02 * r        # the brow's front face
-        # its inner end where it comes out of the forehead (the box runs into the head nearer the middle)
-        inner = next(x for x in np.linspace(0.17, 0.49, 33) * r if _face_surface(d, x, 0.3 * r) <= brow_y - 0.002)
-        points.update({f"{side}_brow_inner": (sx * inner, brow_y, cz + 0.3 * r),
-                       f"{side}_brow_outer": (sx * 0.49 * r, brow_y, cz + 0.3 * r),
-                       f"{side}_mouth_corner": (sx * 0.22 * r, mouth_y, mouth_z), f"{side}_ear": face_points(d)[f"{side}_ear"]})
+        x = np.linspace(0.17, 0.5, 6) * r
+        z = cz + 0.26 * r + 0.05 * r * np.sin(np.pi * (x / r - 0.17) / 0.33 * 0.8)      # arched, highest outside the middle
+        brows[side] = np.stack([sx * x, [_face_surface(d, xi, zi - cz) + 0.004 * r for xi, zi in zip(x, z)], z], 1)
+    return {"tip": tip, "bridge_top": np.array([0.0, _face_surface(d, 0, 0.02 * r) - 0.01 * r, cz + 0.02 * r]),
+            "mouth": mouth, "brows": brows, "r": r}
+
+
+def _close_up_features(d: dict, mouth_material: int) -> list:
+    """A close-up's nose (bridge, tip, wings), lips (upper and lower) and brows (arched strands of hair)."""
+    a = _close_up_anchors(d)
+    r, tip, top, m = a["r"], a["tip"], a["bridge_top"], a["mouth"]
+    bottom = tip - [0.0, 0.06 * r, -0.03 * r]
+    axis = (bottom - top) / np.linalg.norm(bottom - top)
+    tilt = np.arctan2(axis[1], -axis[2])                  # the bridge leans forward from the brow to the tip
+    c, s = np.cos(tilt), np.sin(tilt)
+    pieces = [(place(sphere(1.0, 3), (top + bottom) / 2, scale=(0.06 * r, 0.07 * r, np.linalg.norm(bottom - top) / 2),
+                     rotation=np.array([[1, 0, 0], [0, c, -s], [0, s, c]])), 0),
+              (place(sphere(0.075 * r, 3), tip - [0.0, 0.075 * r, 0.0]), 0),
+              (place(sphere(1.0, 3), m + [0.0, 0.005 * r, 0.028 * r], scale=(0.2 * r, 0.06 * r, 0.032 * r)), mouth_material),
+              (place(sphere(1.0, 3), m + [0.0, 0.0, -0.03 * r], scale=(0.17 * r, 0.062 * r, 0.036 * r)), mouth_material)]
+    for sx in (-1.0, 1.0):
+        pieces.append((place(sphere(1.0, 3), tip + [sx * 0.065 * r, -0.095 * r, -0.045 * r], scale=(0.045 * r, 0.05 * r, 0.035 * r)), 0))
+    for strand in a["brows"].values():
+        pieces += [(place(sphere(1.0, 2), p, scale=(0.06 * r, 0.025 * r, 0.024 * r)), 4) for p in strand]
+    return pieces
+
+
+def landmarks(d: dict) -> dict:
+    """Named points of a close-up's face in the head's frame, on the features _close_up_features builds (the eyes'
+    own points come from generators.eyes): brow ends, nose tip, mouth corners and lips' middles, chin, ears."""
+    a = _close_up_anchors(d)
+    r, cz, m = a["r"], d["neck"] + d["head_r"], a["mouth"]
+    points = {"nose_tip": a["tip"], "chin": (0.0, _face_surface(d, 0.0, -0.85 * r), cz - 0.85 * r),
+              "upper_lip": m + [0.0, 0.065 * r, 0.028 * r], "lower_lip": m + [0.0, 0.062 * r, -0.03 * r]}
+    for side, sx in (("left", -1.0), ("right", 1.0)):
+        strand = a["brows"][side]
+        points.update({f"{side}_brow_inner": strand[0] + [0.0, 0.025 * r, 0.0], f"{side}_brow_outer": strand[-1] + [0.0, 0.025 * r, 0.0],
+                       f"{side}_mouth_corner": m + [sx * 0.19 * r, 0.0, 0.0], f"{side}_ear": face_points(d)[f"{side}_ear"]})
     return {k: np.asarray(v, float) for k, v in points.items()}
