@@ -1,12 +1,15 @@
 """Re-make the README's pictures from real runs (CPU, about 15 minutes):
 
     python docs/make_images.py              # every picture
-    python docs/make_images.py motion       # one of: landmark landscape concept asset motion people
+    python docs/make_images.py motion       # one of: landmark landscape concept asset motion people face
 
 Each family is rendered with the engine's own CLI into runs/docs/<family> (render=default unless noted), then its
 contact sheet (the run's overview.png) is copied here; the motion strip shows four frames of five clips with the
 keypoint skeletons (COCO visibility: green visible, red hidden) and, in the last column, the body-part labels. The
 people sheet shows 24 procedural people (seeds 1..24: every clothing kind, age group and hair style), each from the front, the side and the back, standing.
+The face pictures: eyes_sheet.png, 12 close-up stills (phone camera, 640x480) cropped to the eyes with their labels
+drawn (iris ellipse green, lid contour yellow, corners blue, pupil centre red, gaze cyan), and pulse.png, a clean
+8-second clip's skin green (band-passed mean over skin pixels) against the labelled blood-volume pulse.
 """
 import json
 import shutil
@@ -23,6 +26,12 @@ SHEETS = {"landmark": ["scene=landmark", "n=8", "seed=11"],
           "landscape": ["scene=landscape", "n=8", "seed=16", "render.resolution=[384,216]"],
           "concept": ["scene=concept", "n=12", "seed=2"],
           "asset": ["scene=asset", "n=8", "seed=1", "scene.frames=4"]}
+EYES = ["scene=face", "n=12", "seed=21", "render.resolution=[640,480]", "render.samples=24", "scene.cameras=[phone]",
+        "scene.target_shares=[0.4,0.2,0.4]", "export.formats=[]"]
+PULSE = ["scene=face", "n=1", "seed=1", "render=preview", "render.resolution=[128,128]", "render.samples=16",
+         "render.denoise=true", "scene.frames=80", "scene.fps=10", "scene.cameras=[phone]", "scene.lights=[screen]",
+         "scene.ppg_amplitude=0.1", "scene.head_motion_deg=0", "scene.heart_variability=0",
+         "scene.blinks_per_min=[0.5,0.5]", "export.formats=[]"]
 MOTION = ["scene=motion", "n=5", "seed=6", "render.resolution=[256,192]", "scene.frames=24", "scene.fps=12",
           "export.formats=[]"]
 
@@ -119,10 +128,80 @@ def people_sheet(path: Path, count: int = 24, columns: int = 4, width: int = 300
     sheet.save(path)
 
 
+def eyes_sheet(out: Path, path: Path, columns: int = 3, tile=(360, 150)):
+    tiles = []
+    for sample in sorted((out / "samples").glob("0*")):
+        labels = json.loads((sample / "labels.json").read_text())
+        row = labels["face"]["frames"][0]
+        image = Image.open(sample / "0000" / "rgb.png").convert("RGB")
+        left, right = (np.asarray(row["eyes"][s]["pupil_centre_px"][:2]) for s in ("left", "right"))
+        centre, half = (left + right) / 2, max(abs(left[0] - right[0]) * 1.1, 20)
+        box = (centre[0] - half, centre[1] - half * tile[1] / tile[0], centre[0] + half, centre[1] + half * tile[1] / tile[0])
+        scale = tile[0] / (box[2] - box[0])
+        crop = image.crop(tuple(int(round(v)) for v in box)).resize(tile, Image.LANCZOS)
+        draw = ImageDraw.Draw(crop)
+        to = lambda p: ((p[0] - int(round(box[0]))) * scale, (p[1] - int(round(box[1]))) * scale)  # noqa: E731
+        for side in ("left", "right"):
+            eye = row["eyes"][side]
+            iris = [to(p) for p in eye["iris_landmarks_px"]]
+            draw.line(iris + iris[:1], fill=(60, 230, 90), width=1)
+            draw.line([to(p) for p in eye["lid_upper_px"]], fill=(250, 220, 40), width=1)
+            draw.line([to(p) for p in eye["lid_lower_px"]], fill=(250, 220, 40), width=1)
+            for corner in eye["corners_px"].values():
+                x, y = to(corner)
+                draw.ellipse((x - 3, y - 3, x + 3, y + 3), outline=(80, 140, 255), width=2)
+            x, y = to(eye["pupil_centre_px"])
+            g = np.asarray(eye["gaze_camera"])
+            draw.line([(x, y), (x + 60 * g[0], y + 60 * g[1])], fill=(40, 230, 240), width=2)
+            draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=(255, 40, 40))
+        gaze = row["gaze"]
+        draw.text((4, 4), f"{gaze['target_kind']}  open {row['openness']:.2f}  pupil {row['eyes']['left']['pupil_diameter_mm']:.1f} mm",
+                  fill=(255, 255, 255))
+        tiles.append(crop)
+    rows = (len(tiles) + columns - 1) // columns
+    sheet = Image.new("RGB", (columns * tile[0], rows * tile[1]), (20, 20, 20))
+    for i, t in enumerate(tiles):
+        sheet.paste(t, ((i % columns) * tile[0], (i // columns) * tile[1]))
+    sheet.save(path)
+
+
+def pulse_plot(out: Path, path: Path, size=(900, 260)):
+    """The clip's skin green against its label, both band-passed (0.7-3.5 Hz) and scaled to unit spread; the label
+    drawn inverted (more blood, darker skin)."""
+    sample = out / "samples" / "000000"
+    labels = json.loads((sample / "labels.json").read_text())
+    face, fps, n = labels["face"], labels["fps"], len(labels["frames"])
+    skin = face["subject_instance_id"]
+    masks = np.stack([np.asarray(Image.open(sample / f"{f:04d}" / "instance.png")) == skin for f in range(n)])
+    always = masks.all(axis=0)
+    green = np.array([np.asarray(Image.open(sample / f"{f:04d}" / "rgb.png"))[..., 1][always].mean() for f in range(n)])
+
+    def band(x):
+        spectrum, f = np.fft.rfft(x - x.mean()), np.fft.rfftfreq(len(x), 1 / fps)
+        spectrum[(f < 0.7) | (f > 3.5)] = 0
+        y = np.fft.irfft(spectrum, len(x))
+        return y / y.std()
+    signal, label = band(green), -band(np.asarray(face["physiology"]["ppg_frames"]))
+    image = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    x = lambda i: 40 + i * (size[0] - 60) / (n - 1)                                    # noqa: E731
+    y = lambda v: size[1] / 2 - v * (size[1] - 70) / 6                                # noqa: E731
+    draw.line([(x(i), y(v)) for i, v in enumerate(label)], fill=(200, 40, 40), width=2)
+    draw.line([(x(i), y(v)) for i, v in enumerate(signal)], fill=(30, 140, 60), width=2)
+    corr = float(np.corrcoef(signal, label)[0, 1])
+    draw.text((40, 8), f"red: labelled pulse (inverted), green: mean skin green from the pixels; {n} frames at {fps:g} fps, "
+              f"heart rate {face['physiology']['heart_rate_bpm']:.1f} bpm, correlation {corr:.2f}", fill=(0, 0, 0))
+    draw.text((40, size[1] - 20), "time (s): 0" + " " * 150 + f"{n / fps:g}", fill=(0, 0, 0))
+    image.save(path)
+
+
 def main():
-    wanted = sys.argv[1:] or [*SHEETS, "motion", "people"]
+    wanted = sys.argv[1:] or [*SHEETS, "motion", "people", "face"]
     for name in wanted:
-        if name == "people":
+        if name == "face":
+            eyes_sheet(render("face", EYES), ROOT / "docs" / "eyes_sheet.png")
+            pulse_plot(render("face_pulse", PULSE), ROOT / "docs" / "pulse.png")
+        elif name == "people":
             people_sheet(ROOT / "docs" / "people_sheet.png", first=1)   # seeds 1..24: every kind of clothing
         elif name == "motion":
             motion_strip(render("motion", MOTION), ROOT / "docs" / "motion_strip.png")
