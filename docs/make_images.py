@@ -191,7 +191,9 @@ def pulse_plot(out: Path, path: Path, size=(900, 260)):
     corr = float(np.corrcoef(signal, label)[0, 1])
     draw.text((40, 8), f"red: labelled pulse (inverted), green: mean skin green from the pixels; {n} frames at {fps:g} fps, "
               f"heart rate {face['physiology']['heart_rate_bpm']:.1f} bpm, correlation {corr:.2f}", fill=(0, 0, 0))
-    draw.text((40, size[1] - 20), "time (s): 0" + " " * 150 + f"{n / fps:g}", fill=(0, 0, 0))
+    for second in range(0, int(n / fps) + 1):
+        draw.text((x(min(second * fps, n - 1)) - 3, size[1] - 22), str(second), fill=(0, 0, 0))
+    draw.text((size[0] - 60, size[1] - 40), "time (s)", fill=(0, 0, 0))
     image.save(path)
 
 

@@ -21,6 +21,8 @@ UPPER_OPEN, LOWER_OPEN = 22.0, -27.0       # edge elevations (deg) at the middle
 UPPER_FOLLOW, LOWER_FOLLOW = 0.75, 0.3     # share of the eye's pitch each lid follows (the upper lid drops looking down)
 CLOSED_OVERLAP = 2.0                # a closed upper lid comes this far (deg) past the lower one: no gap
 LID_COLUMNS, LID_ROWS = 41, 10
+LASH_M = 0.0022                     # the upper lashes: a dark fringe this long along the upper lid's margin
+LASH_FACES = 2 * (LID_COLUMNS - 1)  # the last faces of lid_faces are the lashes
 SACCADE_S, SACCADE_S_PER_DEG = 0.021, 0.0022    # main sequence: a saccade's duration grows with its amplitude
 BLINK_CLOSE_S, BLINK_HOLD_S, BLINK_OPEN_S = 0.08, 0.04, 0.18
 
@@ -113,11 +115,19 @@ def _lid_grid(edge: np.ndarray, end_deg: float, radius: float) -> np.ndarray:
 def lid_vertices(upper_deg: float, lower_deg: float, nose: float) -> np.ndarray:
     """Both lids of one eye at these edge elevations (lid_apertures), in the eye's frame: for each lid an outer and an
     inner shell from its edge to the far end, joined along the edge (the lid's margin). Fixed topology: lid_faces."""
-    edges = lid_edges(upper_deg, lower_deg, np.linspace(-90.0, 90.0, LID_COLUMNS), nose)
+    azimuth = np.linspace(-90.0, 90.0, LID_COLUMNS)
+    edges = lid_edges(upper_deg, lower_deg, azimuth, nose)
     out = []
     for edge, end in zip(edges, (85.0, -85.0)):
         out += [_lid_grid(edge, end, LID_OUT * EYE_R), _lid_grid(edge, end, LID_IN * EYE_R)]
-    return np.concatenate([g.reshape(-1, 3) for g in out])
+    # the lashes: from the upper margin outwards and up the lid, longest in the middle, none past the corners
+    base = out[0][:, 0]
+    el = np.deg2rad(edges[0])[:, None]
+    up = np.stack([-np.sin(el[:, 0]) * np.sin(np.deg2rad(azimuth)), -np.sin(el[:, 0]) * np.cos(np.deg2rad(azimuth)),
+                   np.cos(el[:, 0])], 1)
+    reach = lid_edges(1.0, 0.0, azimuth, nose)[0][:, None]
+    tip = base + LASH_M * reach * (base / np.linalg.norm(base, axis=1, keepdims=True) + 0.6 * up) / np.sqrt(1.36)
+    return np.concatenate([g.reshape(-1, 3) for g in out] + [base, tip])
 
 
 def _grid_faces(columns: int, rows: int, offset: int) -> np.ndarray:
@@ -129,7 +139,7 @@ def _grid_faces(columns: int, rows: int, offset: int) -> np.ndarray:
 
 def lid_faces(vertices: np.ndarray) -> np.ndarray:
     """Faces of lid_vertices' layout (wound outward on an open lid: skin out, inner shell towards the eye, margin
-    towards the opening)."""
+    towards the opening); the last LASH_FACES are the lashes."""
     n = LID_COLUMNS * LID_ROWS
     faces, outward = [], []
     for lid in range(2):
@@ -143,6 +153,10 @@ def lid_faces(vertices: np.ndarray) -> np.ndarray:
                                  np.stack([inner + c, outer + c + LID_ROWS, inner + c + LID_ROWS], -1)])
         faces.append(margin)
         outward.append(np.tile([0.0, 0.0, -1.0 if lid == 0 else 1.0], (len(margin), 1)))
+    c = 4 * n + np.arange(LID_COLUMNS - 1)
+    lashes = np.concatenate([np.stack([c, c + 1, c + LID_COLUMNS], -1), np.stack([c + 1, c + LID_COLUMNS + 1, c + LID_COLUMNS], -1)])
+    faces.append(lashes)
+    outward.append(np.tile([0.0, 0.0, 1.0], (len(lashes), 1)))
     return _outward(vertices, np.concatenate(faces), np.concatenate(outward))
 
 

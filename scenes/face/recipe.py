@@ -250,14 +250,15 @@ def _eyes(body, head: np.ndarray, centres: dict, times, openness, pupil_mm, time
     timeline.on_target = on_target
     timeline.lids_deg = [[list(np.round(lid_frames[s][f], 5)) for s in centres] for f in range(len(times))]
     cornea = Material("cornea", (1.0, 1.0, 1.0), 0.03, kind="cornea")
+    lashes = replace(mats[4], name="lashes", base_color=tuple(np.round(np.multiply(mats[4].base_color, 0.4), 5).tolist()))
     for side in centres:
         timeline.ids[side] = {}
         nose = NOSE_SIDE[side]
         morph = np.stack([eyes.lid_vertices(*lid_frames[side][f], nose) for f in range(len(times))])
         lid_faces = eyes.lid_faces(morph[0])
-        lid_mesh = Mesh(morph[0], lid_faces, np.zeros(len(lid_faces), np.int64))
+        lid_mesh = Mesh(morph[0], lid_faces, (np.arange(len(lid_faces)) >= len(lid_faces) - eyes.LASH_FACES).astype(np.int64))
         parts = {"sclera": (meshes["sclera"], [sclera]), "iris": (meshes["iris"], [iris, ring]),
-                 "pupil": (meshes["pupil"], [pupil]), "cornea": (meshes["cornea"], [cornea]), "eyelid": (lid_mesh, [skin])}
+                 "pupil": (meshes["pupil"], [pupil]), "cornea": (meshes["cornea"], [cornea]), "eyelid": (lid_mesh, [skin, lashes])}
         for k, (mesh, m) in parts.items():
             iid = len(objects) + 1
             timeline.ids[side][k] = iid
