@@ -84,7 +84,6 @@ class BlenderBackend:
         self.exr_deliverable = exr_deliverable
         self.look = render_cfg.look
         self.light, self.exposure = None, 1.0
-        self.clear_coats = []
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
         base = workdir or shm or tempfile.gettempdir()
         remove_dead_workdirs(base)
@@ -249,8 +248,7 @@ class BlenderBackend:
             obj.pass_index = obj_spec.instance_id      # Object Index pass = instance id
             self._place(obj, [obj_spec.pose(f) for f in range(len(obj_spec.poses))])
             s.collection.objects.link(obj)
-            if all(m.kind == "cornea" for m in obj_spec.materials):
-                self.clear_coats.append(obj)
+            self.clear_coats += [obj] if all(m.kind == "cornea" for m in obj_spec.materials) else []
 
     def _place(self, obj, matrices: list):
         """Set an object's pose; several poses are keyframed on frames 1..n (the vector pass and .blend see them)."""
@@ -280,9 +278,8 @@ class BlenderBackend:
             self.scene.collection.objects.link(obj)
 
     def _build_skinned(self, obj_spec, n_frames: int):
-        """A skinned actor: one object whose vertices are the numpy skinning's, frame by frame, as shape keys (key f is
-        1 on frame f+1 and 0 on its neighbours, so each frame shows exactly that frame's mesh and Cycles' vector pass
-        sees the deformation); a material per (material, part) pair carries the part id."""
+        """A skinned actor: a deforming mesh (the numpy skinning's vertices per frame) with a material per (material,
+        part) pair, which carries the part id."""
         m, art = obj_spec.mesh, obj_spec.articulation
         pairs, slot = np.unique(art.face_part * len(obj_spec.materials) + m.face_material, return_inverse=True)
         by_part = {int(p): self._make_materials(obj_spec, part=int(p), rest=True)
@@ -291,12 +288,11 @@ class BlenderBackend:
         self._build_deforming(obj_spec, n_frames, materials, slot)
 
     def _build_deforming(self, obj_spec, n_frames: int, materials: list, slot=None):
-        """A deforming mesh (skinned, or morphing): one object whose vertices are keyed per frame as shape keys (key f
-        is 1 on frame f+1 and 0 on its neighbours, so each frame shows exactly that frame's mesh and the vector pass
-        sees the deformation); its rest positions are an attribute the patterns read."""
+        """A deforming mesh: one object, its vertices keyed per frame as shape keys (key f is 1 on frame f+1, 0 on its
+        neighbours: the vector pass sees the deformation); its rest positions are an attribute the patterns read."""
         bpy, m = self.bpy, obj_spec.mesh
-        slot = m.face_material if slot is None else slot
-        mesh = self._mesh_datablock(obj_spec.name, obj_spec.mesh_at(0).vertices, m.faces, slot, materials)
+        mesh = self._mesh_datablock(obj_spec.name, obj_spec.mesh_at(0).vertices, m.faces,
+                                    m.face_material if slot is None else slot, materials)
         rest = mesh.attributes.new(REST_ATTRIBUTE, "FLOAT_VECTOR", "POINT")      # patterns stick to the body
         rest.data.foreach_set("vector", m.vertices.astype(np.float32).ravel())
         obj = bpy.data.objects.new(obj_spec.name, mesh)
@@ -363,9 +359,7 @@ class BlenderBackend:
     def _render_frame(self, write: bool):
         """The data render, then (photo look) the beauty render, of the current frame."""
         for beauty in ((False, True) if self.look == "photo" else (True,)):
-            # a clear coat is fully transparent to the data passes by design, yet Cycles lets its id through in a few
-            # pixels (~3 % of an iris measured): the data render leaves it out
-            for obj in self.clear_coats:
+            for obj in self.clear_coats:    # Cycles let a clear coat's id through in ~3 % of an iris's pixels
                 obj.hide_render = not beauty
             self._sampling(beauty)
             with blender_log_silenced():
