@@ -145,6 +145,8 @@ def test_normalisation_centres_the_eye_and_zeroes_a_gaze_into_the_virtual_camera
     p = W @ (K @ centre)
     assert np.allclose(p[:2] / p[2], np.array(PATCH) / 2, atol=1e-6)
     assert np.allclose(pitch_yaw(R @ (-centre / np.linalg.norm(centre))), 0.0, atol=1e-9)
+    _, R = normalising(K, np.array([0.0, 0.0, 0.6]), head)                 # an eye on the axis, the face frontal
+    assert np.allclose(pitch_yaw(R @ head @ [0.0, 1.0, 0.0]), 0.0, atol=1e-9)
     assert NORMAL_DISTANCE_M == 0.6
 
 

@@ -6,7 +6,7 @@ The normalisation (Zhang, Sugano and Bulling, "Revisiting data normalization for
 2018): a virtual camera at NORMAL_DISTANCE_M from the eye's centre looks straight at it, its x axis along the head's
 (the person's right to left), focal NORMAL_FOCAL_PX; the crop is the image warped into it (W = C_n S R K^-1) and the
 gaze is rotated with it (g_n = R g). eyes/gaze.csv gives each crop's gaze as pitch = asin(-g_y), yaw = atan2(-g_x,
--g_z) (radians; looking straight into the virtual camera is 0, 0) and the head's normalised rotation."""
+-g_z) (radians; looking straight into the virtual camera is 0, 0) and the head's forward axis the same way."""
 from __future__ import annotations
 
 import csv
@@ -83,6 +83,7 @@ def write_eye_patches(folder, labels: dict, frames: list, K: np.ndarray):
                 name = f"{f:04d}_{side}.png"
                 Image.fromarray(warp(frames[f].rgb, W, PATCH)).save(folder / name)
                 g = R @ np.asarray(eye["gaze_camera"])
-                # the head's normalised pose as MPIIGaze gives it: its forward axis (+Y) in the normalised camera
+                # the head's normalised pose: its forward axis (out of the face) in the normalised camera, as pitch
+                # and yaw the way the gaze's are (0, 0: facing the virtual camera)
                 h = R @ head @ np.array([0.0, 1.0, 0.0])
-                w.writerow([name, f, side, *np.round(pitch_yaw(g), 6), *np.round(pitch_yaw(-h), 6), row["openness"]])
+                w.writerow([name, f, side, *np.round(pitch_yaw(g), 6), *np.round(pitch_yaw(h), 6), row["openness"]])
