@@ -23,6 +23,7 @@ from scenes.face.labels import face_layer
 from scenes.face.outputs import write_eye_patches, write_signals
 from scenes.face.recipe import CAMERAS, LIGHTS, build
 from scenes.family import SceneFamily, register
+from scenes.text import a_an
 
 WHO = {"child": ("child", "아이"), "elderly": ("elderly person", "노인"), "adult": ("person", "사람")}
 HAIR = {"short": ("short hair", "짧은 머리"), "long": ("long hair", "긴 머리"), "bun": ("hair in a bun", "올림머리"),
@@ -45,6 +46,7 @@ class Config:
     cameras: List[str] = MISSING
     distance_m: List[float] = MISSING
     lights: List[str] = MISSING
+    backgrounds: List[str] = MISSING
     heart_bpm: List[float] = MISSING
     heart_variability: float = MISSING
     breaths_per_min: List[float] = MISSING
@@ -60,6 +62,7 @@ class Config:
 def validate(cfg):
     require_choices(list(cfg.cameras), list(CAMERAS), "scene.cameras")
     require_choices(list(cfg.lights), list(LIGHTS), "scene.lights")
+    require_choices(list(cfg.backgrounds), ["room", "screens"], "scene.backgrounds")
     if not 1 <= cfg.frames <= 3600:
         raise ConfigError(f"scene.frames: {cfg.frames} is not allowed; give 1..3600")
     if not 1 <= cfg.fps <= 120:
@@ -91,8 +94,10 @@ def describe(spec, frames, clip, taxonomy, rng: np.random.Generator) -> dict:
     look = LOOK_TEXT[max(set(kinds), key=kinds.count)]
     glasses = (", wearing glasses", " 안경을 쓴") if t["glasses"] else ("", "")
     cam, light = CAMERA_TEXT[t["camera_kind"]], LIGHT_TEXT[t["key_light"]]
-    en = f"A close-up of a {who[0]} with {hair[0]} and {eye[0]} eyes{glasses[0]}, looking {look[0]} {light[0]}, seen by {cam[0]}."
-    ko = f"{cam[1]}에 비친{glasses[1]} {eye[1]} 눈과 {hair[1]}의 {who[1]}, {light[1]} {look[1]} 보고 있다."
+    back = (" in front of glowing screens", "빛나는 화면들 앞, ") if t.get("background") == "screens" else ("", "")
+    en = (f"A close-up of {a_an(who[0]).lower()} {who[0]} with {hair[0]} and {eye[0]} eyes{glasses[0]}, looking {look[0]} "
+          f"{light[0]}{back[0]}, seen by {cam[0]}.")
+    ko = f"{cam[1]}에 비친{glasses[1]} {eye[1]} 눈과 {hair[1]}의 {who[1]}, {back[1]}{light[1]} {look[1]} 보고 있다."
     if spec.n_frames > 1:
         en += f" Heart rate {t['heart_rate_bpm']:.0f} bpm; {len(tl.blinks_s)} blinks in {t['duration_s']:g} s."
         ko += f" 심박수 {t['heart_rate_bpm']:.0f} bpm, {t['duration_s']:g}초 동안 {len(tl.blinks_s)}번 눈을 깜박인다."

@@ -82,11 +82,14 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     keepout = Keepout([SimpleNamespace(positions=np.zeros((1, 2)))], camera, 1)
     ctx = build_room(child(streams["context"]), keepout, camera, objects)
     _key_light(objects, light)
+    background = pick(streams["scene"], list(cfg.backgrounds))
+    if background == "screens":
+        _screen_wall(streams["scene"], objects)
     env, env_tags = environment(streams["environment"], pick(streams["environment"], ["morning", "noon", "afternoon"]), "clear")
     tags = {"camera_kind": kind, "key_light": light, "distance_m": round(float(np.linalg.norm(camera.poses[0][:3, 3] - face)), 4),
             "heart_rate_bpm": physio["heart_rate_bpm"], "breathing_rate_per_min": physio["breathing_rate_per_min"],
             **{k: body.params[k] for k in ("age_group", "hair", "eye_color", "glasses", "top", "top_color")},
-            **ctx, **env_tags, "fps": fps, "duration_s": round(n / fps, 4), "eye_patches": bool(cfg.eye_patches)}
+            "background": background, **ctx, **env_tags, "fps": fps, "duration_s": round(n / fps, 4), "eye_patches": bool(cfg.eye_patches)}
     return SceneSpec(family="face", category=f"{kind}/{light}", objects=objects, camera=camera, environment=env,
                      n_frames=n, fps=fps, tags=tags, subject_instance_id=timeline.ids["skin"], timeline=timeline)
 
@@ -291,6 +294,30 @@ def _screen(rng, screen: dict, radiance: float, iid: int) -> SceneObject:
     m[:3, 3] = screen["centre_world"]
     return SceneObject(iid, "interior/screen", "screen", mesh, [shell, glow], [m], {"size_m": list(screen["size_m"])},
                        {"generator": "screen"})
+
+
+SCREEN_COLOURS = [(0.55, 0.7, 1.0), (0.9, 0.92, 1.0), (0.4, 0.95, 0.9), (1.0, 0.55, 0.85), (1.0, 0.8, 0.5)]
+
+
+def _screen_wall(rng, objects: list):
+    """A screen-lit background: two or three glowing displays behind the person (a control room, a studio, a
+    gaming corner), the room's own lights turned down to let them light the scene's back."""
+    count = int(rng.integers(2, 4))
+    widths = rng.uniform(0.6, 1.4, count)
+    x = np.cumsum(widths + 0.05) - (widths.sum() + 0.05 * count) / 2 - widths / 2
+    depth = -float(rng.uniform(0.8, 1.3))
+    for w, cx in zip(widths, x):
+        h = float(w * rng.uniform(0.5, 0.65))
+        colour = SCREEN_COLOURS[int(rng.integers(len(SCREEN_COLOURS)))]
+        screen = {"centre_world": [float(cx), depth, float(rng.uniform(1.2, 1.9))], "right_world": [1.0, 0.0, 0.0],
+                  "up_world": [0.0, 0.0, 1.0], "normal_world": [0.0, 1.0, 0.0], "size_m": [float(w), h]}
+        panel = _screen(rng, screen, float(rng.uniform(0.15, 0.5)), len(objects) + 1)
+        panel.materials[1].base_color = colour
+        objects.append(panel)
+    for o in objects:
+        for m in o.materials:
+            if m.emission > 0 and o.class_path in ("interior/lamp", "interior/wall"):
+                m.emission *= 0.15
 
 
 def _key_light(objects: list, light: str):
