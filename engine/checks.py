@@ -22,6 +22,11 @@ def require_range(value, lo, hi, key: str):
             f"{key}: {list(value)} is not allowed; give [min, max] with {lo} <= min <= max <= {hi}")
 
 
+def require_between(value, lo, hi, key: str):
+    """One number inside [lo, hi]."""
+    require(lo <= value <= hi, f"{key}: {value} is not allowed; give {lo}..{hi}")
+
+
 def require_choices(values, allowed, key: str):
     bad = [v for v in values if v not in allowed]
     require(len(values) > 0 and not bad,

@@ -15,7 +15,7 @@ from generators import eyes, physiology
 from job.config import compose, validate
 from scenes import FAMILIES
 from scenes.face.labels import ellipse, face_layer
-from scenes.face.outputs import NORMAL_DISTANCE_M, PATCH, normalising, pitch_yaw
+from scenes.face.outputs import PATCH, normalising, pitch_yaw
 
 STILL_ARGS = ["scene=face", "render=preview", "n=2", "seed=3", "render.resolution=[320,240]", "render.samples=16",
               "scene.cameras=[phone]", "export.formats=[]", "output.report=false", "output.overview=false"]
@@ -147,7 +147,6 @@ def test_normalisation_centres_the_eye_and_zeroes_a_gaze_into_the_virtual_camera
     assert np.allclose(pitch_yaw(R @ (-centre / np.linalg.norm(centre))), 0.0, atol=1e-9)
     _, R = normalising(K, np.array([0.0, 0.0, 0.6]), head)                 # an eye on the axis, the face frontal
     assert np.allclose(pitch_yaw(R @ head @ [0.0, 1.0, 0.0]), 0.0, atol=1e-9)
-    assert NORMAL_DISTANCE_M == 0.6
 
 
 def _mask_edges(mask: np.ndarray) -> np.ndarray:

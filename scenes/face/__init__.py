@@ -16,7 +16,7 @@ from typing import List
 import numpy as np
 from omegaconf import MISSING
 
-from engine.checks import ConfigError, require_choices, require_range
+from engine.checks import ConfigError, require_between, require_choices, require_range
 from engine.labels import ClipLayers
 from generators import eyes
 from scenes.face.labels import face_layer
@@ -63,10 +63,8 @@ def validate(cfg):
     require_choices(list(cfg.cameras), list(CAMERAS), "scene.cameras")
     require_choices(list(cfg.lights), list(LIGHTS), "scene.lights")
     require_choices(list(cfg.backgrounds), ["room", "screens"], "scene.backgrounds")
-    if not 1 <= cfg.frames <= 3600:
-        raise ConfigError(f"scene.frames: {cfg.frames} is not allowed; give 1..3600")
-    if not 1 <= cfg.fps <= 120:
-        raise ConfigError(f"scene.fps: {cfg.fps} is not allowed; give 1..120")
+    require_between(cfg.frames, 1, 3600, "scene.frames")
+    require_between(cfg.fps, 1, 120, "scene.fps")
     require_range(cfg.distance_m, 0.3, 1.5, "scene.distance_m")
     require_range(cfg.heart_bpm, 30.0, 200.0, "scene.heart_bpm")
     require_range(cfg.breaths_per_min, 4.0, 40.0, "scene.breaths_per_min")
@@ -74,17 +72,13 @@ def validate(cfg):
     iris = 2000.0 * eyes.iris_radius()
     require_range(cfg.pupil_mm, 1.0, round(0.8 * iris, 1), "scene.pupil_mm (the pupil must stay inside the "
                   f"{iris:.1f} mm iris)")
-    if not 0.0 <= cfg.heart_variability <= 0.1:
-        raise ConfigError(f"scene.heart_variability: {cfg.heart_variability} is not allowed; give 0..0.1")
-    if not 0.0 <= cfg.ppg_amplitude <= 0.2:
-        raise ConfigError(f"scene.ppg_amplitude: {cfg.ppg_amplitude} is not allowed; give 0..0.2")
-    if not 0.0 <= cfg.head_motion_deg <= 15.0:
-        raise ConfigError(f"scene.head_motion_deg: {cfg.head_motion_deg} is not allowed; give 0..15")
+    require_between(cfg.heart_variability, 0.0, 0.1, "scene.heart_variability")
+    require_between(cfg.ppg_amplitude, 0.0, 0.2, "scene.ppg_amplitude")
+    require_between(cfg.head_motion_deg, 0.0, 15.0, "scene.head_motion_deg")
     shares = list(cfg.target_shares)
     if len(shares) != 3 or min(shares) < 0 or sum(shares) <= 0:
         raise ConfigError(f"scene.target_shares: {shares} is not allowed; give three shares >= 0 (screen, camera, room)")
-    if not cfg.fps <= cfg.signal_hz <= 2000:
-        raise ConfigError(f"scene.signal_hz: {cfg.signal_hz} is not allowed; give scene.fps..2000")
+    require_between(cfg.signal_hz, cfg.fps, 2000, "scene.signal_hz (at least scene.fps)")
 
 
 def describe(spec, frames, clip, taxonomy, rng: np.random.Generator) -> dict:

@@ -82,7 +82,7 @@ def _eye(spec, fr: _Frame, f: int, side: str, ids: dict, lids: list) -> dict:
     ring = np.stack([np.cos(psi), np.zeros_like(psi), np.sin(psi)], 1)
     limbus = (ring * eyes.iris_radius() + [0.0, eyes.IRIS_PLANE * eyes.EYE_R, 0.0]) @ eye[:3, :3].T + centre
     rim = ring @ pupil[:3, :3].T + pupil[:3, 3]
-    rim_uv = project(rim, fr.K, fr.w2c)[0]
+    pupil_outline = ellipse(project(rim, fr.K, fr.w2c)[0])
     edge = eyes.lid_landmarks(*lids, NOSE_SIDE[side])
     upper, lower = (edge[k] @ socket[:3, :3].T + socket[:3, 3] for k in ("upper", "lower"))
     nose_last = NOSE_SIDE[side] > 0                    # the left eye's inner corner is its +X end: the last point
@@ -92,7 +92,7 @@ def _eye(spec, fr: _Frame, f: int, side: str, ids: dict, lids: list) -> dict:
             "gaze_camera": np.round(fr.w2c[:3, :3] @ gaze, 8).tolist(),
             "pupil_centre_camera": np.round(fr.camera(pupil[:3, 3])[0], 8).tolist(),
             "pupil_centre_px": fr.pixels(pupil[:3, 3])[0], "pupil_diameter_mm": round(2000.0 * radius, 4),
-            "pupil_ellipse": ellipse(rim_uv), "pupil_diameter_px": round(2 * ellipse(rim_uv)["semi_axes_px"][0], 4),
+            "pupil_ellipse": pupil_outline, "pupil_diameter_px": round(2 * pupil_outline["semi_axes_px"][0], 4),
             "iris_diameter_mm": round(2000.0 * eyes.iris_radius(), 4),
             "iris_ellipse": ellipse(project(limbus, fr.K, fr.w2c)[0]), "iris_landmarks_px": fr.pixels(limbus),
             "iris_landmarks_camera": np.round(fr.camera(limbus), 8).tolist(),
