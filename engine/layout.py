@@ -2,6 +2,7 @@
 
     <out>/dataset.json  overview.png  report/  <export>/  topup/  parts/
     <out>/samples/<sample_id>/labels.json  scene.json  video.mp4  scene.blend  scene3d/  asset/  eyes/  signals.csv
+                              audio.wav  stems/<stem>.wav  subtitles/<lang>.srt  subtitles/<lang>.vtt
     <out>/samples/<sample_id>/<frame:04d>/rgb.png  rgb_aug<k>.png  depth.npz  normal.npz  instance.png  semantic.png
                                           part.png  flow.npz  render.exr
 A sample is written under a temporary name (.tmp-<sample_id>.<pid>) and renamed into place when complete.
@@ -35,6 +36,18 @@ class SampleLayout:
     @property
     def video(self) -> Path:
         return self.folder / "video.mp4"
+
+    @property
+    def audio(self) -> Path:
+        """Clips with sound: the full mix with the first narration language (48 kHz stereo PCM)."""
+        return self.folder / "audio.wav"
+
+    def stem(self, name: str) -> Path:
+        return self.folder / "stems" / f"{name}.wav"
+
+    def subtitles(self, lang: str, kind: str) -> Path:
+        """kind: srt | vtt."""
+        return self.folder / "subtitles" / f"{lang}.{kind}"
 
     @property
     def blend(self) -> Path:

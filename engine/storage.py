@@ -91,19 +91,34 @@ def _write_files(tmp, labels: dict, scene: dict, frames: list[FramePasses], extr
     tmp.labels.write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def write_video(path: Path, rgb_frames: list, fps: float) -> Path:
+LANGUAGE_CODES = {"en": "eng", "ko": "kor", "": "und"}      # ISO 639-2, as MP4 players list audio tracks
+
+
+def write_video(path: Path, rgb_frames: list, fps: float, audio: dict | None = None, sample_rate: int = 48000) -> Path:
     """The clip's RGB frames as an MP4 (H.264, yuv420p, quality crf 16); odd sizes are padded by one edge pixel,
-    as yuv420p needs even ones."""
+    as yuv420p needs even ones. `audio`: {language: stereo (2, n) float} becomes one AAC track per language."""
     import av
     height, width = rgb_frames[0].shape[:2]
     pad = ((0, height % 2), (0, width % 2), (0, 0))
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=max(1, int(round(fps))), options={"crf": "16"})
         stream.width, stream.height, stream.pix_fmt = width + width % 2, height + height % 2, "yuv420p"
+        tracks = []
+        for lang, stereo in (audio or {}).items():
+            track = container.add_stream("aac", rate=sample_rate, layout="stereo")
+            track.metadata["language"] = LANGUAGE_CODES[lang]
+            tracks.append((track, stereo))
         for rgb in rgb_frames:
             frame = av.VideoFrame.from_ndarray(np.pad(rgb, pad, mode="edge"), format="rgb24")
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
+        for track, stereo in tracks:
+            for at in range(0, stereo.shape[1], 1024):
+                chunk = av.AudioFrame.from_ndarray(np.ascontiguousarray(stereo[:, at:at + 1024], np.float32),
+                                                   format="fltp", layout="stereo")
+                chunk.sample_rate, chunk.pts = sample_rate, at
+                container.mux(track.encode(chunk))
+            container.mux(track.encode())
     return path
 
 

@@ -17,10 +17,21 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import yaml
 from omegaconf import MISSING, DictConfig, OmegaConf
-from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBaseException
+from omegaconf.errors import (
+    ConfigKeyError,
+    MissingMandatoryValue,
+    OmegaConfBaseException,
+)
 
-from engine.checks import CONFIG_DIR, ConfigError, require
+from engine.checks import (
+    CONFIG_DIR,
+    ConfigError,
+    require,
+    require_between,
+    require_choices,
+)
 from engine.exports import EXPORTERS
+from engine.speech import VOICES, check_voice
 from job.augment import validate as validate_augment
 from scenes import FAMILIES
 
@@ -108,6 +119,17 @@ class AugmentConfig:
 
 
 @dataclass
+class AudioConfig:
+    enabled: bool = MISSING
+    sample_rate: int = MISSING
+    narration: List[str] = MISSING
+    voice: str = MISSING
+    words_per_minute: int = MISSING
+    max_speedup: float = MISSING
+    music: bool = MISSING
+
+
+@dataclass
 class QAConfig:
     min_subject_visible_fraction: float = MISSING
     min_subject_pixels: int = MISSING
@@ -123,6 +145,7 @@ class RunConfig:
     topup: TopupConfig = field(default_factory=TopupConfig)
     launcher: LauncherConfig = field(default_factory=LauncherConfig)
     qa: QAConfig = field(default_factory=QAConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     n: int = MISSING
     seed: int = MISSING
@@ -272,9 +295,22 @@ def validate(cfg: DictConfig):
              f"qa.min_subject_visible_fraction: {q.min_subject_visible_fraction} is not allowed; give 0..1")
     require(q.min_subject_pixels >= 0, f"qa.min_subject_pixels: {q.min_subject_pixels} is not allowed; give >= 0")
     require(q.max_attempts >= 1, f"qa.max_attempts: {q.max_attempts} is not allowed; give >= 1")
+    _validate_audio(cfg)
     require(cfg.augment.name in ("none", "controlnet"), f"augment.name: '{cfg.augment.name}' is not allowed; choose none or controlnet")
     if cfg.augment.name == "controlnet":
         validate_augment(cfg.augment)
+
+
+def _validate_audio(cfg):
+    au = cfg.audio
+    require_choices(list(au.narration) or ["en"], list(VOICES), "audio.narration")
+    require(len(set(au.narration)) == len(au.narration), f"audio.narration: {list(au.narration)} names a language twice")
+    require(au.sample_rate in (16000, 22050, 24000, 32000, 44100, 48000),
+            f"audio.sample_rate: {au.sample_rate} is not allowed; give 16000, 22050, 24000, 32000, 44100 or 48000")
+    require_between(au.words_per_minute, 80, 400, "audio.words_per_minute")
+    require_between(au.max_speedup, 1.0, 2.5, "audio.max_speedup")
+    if au.enabled and FAMILIES[cfg.scene.name].soundtrack is not None:
+        check_voice(au.voice, list(au.narration))      # espeak-ng installed and speaking each language
 
 
 def content_hash(cfg: DictConfig) -> str:
@@ -284,5 +320,7 @@ def content_hash(cfg: DictConfig) -> str:
     data["render"].pop("threads")
     if data["augment"]["name"] == "none":
         data.pop("augment")      # unused settings change nothing (and runs made before augment existed still resume)
+    if FAMILIES[data["scene"]["name"]].soundtrack is None:
+        data.pop("audio")        # likewise for families without sound
     data["generation_scheme"] = GENERATION_SCHEME
     return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

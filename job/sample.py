@@ -15,6 +15,7 @@ from engine.labels import SampleLabels, tracks
 from engine.layout import RunLayout, sample_id
 from engine.passes import FramePasses
 from engine.qa import check
+from engine.soundfiles import write_sound
 from engine.spec import SceneSpec
 from engine.storage import write_sample, write_video
 from engine.streams import Streams
@@ -38,6 +39,7 @@ class Sample:
     spec: SceneSpec
     frames: list[FramePasses]
     timings: dict = field(default_factory=dict)
+    sound: tuple | None = None           # (engine.mixing.Mix, {language: stereo mix}) of a clip with sound
 
 
 class SampleProducer:
@@ -52,6 +54,7 @@ class SampleProducer:
         self.backend = backend or BlenderBackend(cfg.render, self.taxonomy, exr_deliverable=deliverable)
         # loaded once per worker; the model check already passed in compose
         self.augmenter = Augmenter(cfg.augment, self.taxonomy) if cfg.augment.name == "controlnet" else None
+        self.soundtrack = self.family.soundtrack if cfg.audio.enabled else None
 
     def produce(self, index: int):
         cfg, reasons = self.cfg, []
@@ -83,7 +86,12 @@ class SampleProducer:
                 labels["augment"] = self.augmenter.augment(frames, labels, streams.key)
                 labels["provenance"]["augment"] = self.augmenter.provenance
                 timings["augment"] = time.perf_counter() - t5
-            return Sample(labels, spec, frames, timings), reasons
+            sound = None
+            if self.soundtrack is not None and spec.n_frames > 1:
+                t6 = time.perf_counter()
+                sound = self._sound(spec, labels, streams)
+                timings["audio"] = time.perf_counter() - t6
+            return Sample(labels, spec, frames, timings, sound), reasons
         return None, reasons
 
     def _labels(self, spec: SceneSpec, frames: list[FramePasses], frame_labels: list, streams: Streams,
@@ -116,6 +124,20 @@ class SampleProducer:
                                               "lens_distortion": [float(k) for k in self.cfg.render.lens_distortion]}},
         }
 
+    def _sound(self, spec: SceneSpec, labels: dict, streams: Streams) -> tuple:
+        """The clip's soundtrack, mixed; its labels go into labels["audio"]. Returns (mix, {language: stereo})."""
+        au = self.cfg.audio
+        mix, layer = self.soundtrack(spec, labels, streams, au)
+        mixes = mix.finish([f"dialogue_{lang}" for lang in au.narration])
+        events = sorted((e for e, *_ in mix.events), key=lambda e: (e["onset_s"], e["class"]))
+        labels["audio"] = {
+            "sample_rate": mix.sr, "channels": 2, "duration_s": round(mix.n / mix.sr, 5),
+            "master_gain": round(mix.gain, 6), "stems": sorted(mix.stems), "narration": list(au.narration),
+            "mp4_tracks": [{"language": lang, "mix": f"effects + ambience + music + dialogue_{lang}"}
+                           for lang in au.narration] or [{"language": None, "mix": "effects + ambience + music"}],
+            "space": layer["space"], "events": events, "speech": layer["speech"]}
+        return mix, {lang.removeprefix("dialogue_"): stereo for lang, stereo in mixes.items()}
+
     def produce_and_write(self, run: RunLayout, index: int) -> tuple:
         """Produce a sample and write it with every output the config asks for; returns a message for the launcher:
         ("done", index, stage timings) or ("failed", index, reasons)."""
@@ -131,8 +153,12 @@ class SampleProducer:
         """Writers that add to a sample's folder before it is renamed into place."""
         cfg, spec, frames, labels = self.cfg, sample.spec, sample.frames, sample.labels
         writers = []
+        if sample.sound is not None:
+            mix, mixes = sample.sound
+            writers.append(lambda folder: write_sound(folder, mix, mixes, labels["audio"]))
         if len(frames) > 1:
-            writers.append(lambda folder: write_video(folder.video, [f.rgb for f in frames], spec.fps))
+            writers.append(lambda folder: write_video(folder.video, [f.rgb for f in frames], spec.fps,
+                                                      sample.sound[1] if sample.sound else None, self.cfg.audio.sample_rate))
         writers.append(lambda folder: self.family.extra_outputs(folder, spec, frames, labels, self.taxonomy))
         if cfg.output.exr:
             writers.append(lambda folder: [write_exr(folder.exr(i), passes.exr_parts, labels, i)

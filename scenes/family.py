@@ -31,6 +31,8 @@ class SceneFamily(ABC):
     name: ClassVar[str]                 # scene=<name>; configs/scene/<name>.yaml holds its defaults
     Config: ClassVar[type]              # dataclass schema of the `scene:` block (every field MISSING: YAML has the values)
     shortcut: ClassVar[str | None] = None   # a top-level override this family answers (concept=awe), see overrides_for
+    # clips with sound: soundtrack(spec, labels, streams, audio_cfg) -> (engine.mixing.Mix, audio label layer)
+    soundtrack: ClassVar = None
 
     def validate(self, cfg) -> None:
         """Raise engine.checks.ConfigError with one line for a bad `scene:` block."""

@@ -12,13 +12,17 @@
                                 .semantic.png, .depth.npz, .normal.npz, .json
     mot/                        per clip: seqinfo.ini, img1/NNNNNN.png, gt/gt.txt
     hf/                         Hugging Face `datasets` folder: data/<split>-NNNNN-of-NNNNN.parquet, README.md card
+    dcase/                      clips with sound: audio/<sample_id>.wav, metadata/<split>.tsv (strong labels)
+    activitynet/                clips: <split>.json, <split>_ko.json (dense captions), videos/v_<sample_id>.mp4
 A frame's <stem> is <sample_id>_<frame:04d> (accepted diffusion variants: <stem>_aug<k>).
 """
 from __future__ import annotations
 
+from engine.exports.activitynet import write_activitynet
 from engine.exports.cityscapes import write_cityscapes
-from engine.exports.common import ExportOptions
 from engine.exports.coco import write_coco
+from engine.exports.common import ExportOptions
+from engine.exports.dcase import write_dcase
 from engine.exports.hf import write_hf
 from engine.exports.kitti import write_kitti
 from engine.exports.mot import write_mot
@@ -28,7 +32,8 @@ from engine.exports.yolo import write_yolo
 from engine.layout import RunLayout
 
 EXPORTERS = {"coco": write_coco, "yolo": write_yolo, "voc": write_voc, "kitti": write_kitti, "cityscapes": write_cityscapes,
-             "webdataset": write_webdataset, "mot": write_mot, "hf": write_hf}
+             "webdataset": write_webdataset, "mot": write_mot, "hf": write_hf, "dcase": write_dcase,
+             "activitynet": write_activitynet}
 
 
 def export(run: RunLayout, all_labels, taxonomy, options: ExportOptions) -> dict:

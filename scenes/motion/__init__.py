@@ -9,6 +9,7 @@ One module per concern, in the order a sample is made:
     recipe.py       (config, streams, index) -> SceneSpec, putting the above together
     events.py       clip layers: action segments and events (exact timing, cut to the frames in view), the script
     text.py         actor names, the en/ko script lines and captions
+    sound.py        the soundtrack: footsteps, the car, impacts, rustle, ambience, music, narration (engine.mixing)
 No bpy here.
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ from scenes.motion.context import CONTEXTS
 from scenes.motion.events import clip_layers
 from scenes.motion.recipe import build
 from scenes.motion.situations import SITUATIONS
+from scenes.motion.sound import soundtrack
 from scenes.motion.text import describe
 
 
@@ -77,3 +79,4 @@ class Motion(SceneFamily):
     build = staticmethod(build)
     clip_layers = staticmethod(clip_layers)
     describe = staticmethod(describe)
+    soundtrack = staticmethod(soundtrack)

@@ -32,7 +32,7 @@ def action_segments(spec: SceneSpec) -> list:
     return segments
 
 
-def _joint_world(spec: SceneSpec, track_id: int, name: str) -> np.ndarray:
+def joint_world(spec: SceneSpec, track_id: int, name: str) -> np.ndarray:
     """One joint of an actor in world coordinates, per frame."""
     obj = spec.object_by_id(track_id)
     names = load_taxonomy().skeletons[obj.articulation.skeleton]["joints"]
@@ -81,7 +81,7 @@ def derive_events(spec: SceneSpec, present: dict) -> list:
             giver, receiver = int(holder[0]), int(holder[-1])
             box = spec.object_by_id(parcel.track_id)
             centre = np.array([box.pose(f)[:3, 3] for f in range(n)]) + [0, 0, box.mesh.vertices[:, 2].max() / 2]
-            reach = lambda k: np.min([np.linalg.norm(_joint_world(spec, k, w) - centre, axis=1)  # noqa: E731
+            reach = lambda k: np.min([np.linalg.norm(joint_world(spec, k, w) - centre, axis=1)  # noqa: E731
                                       for w in ("left_wrist", "right_wrist")], axis=0)
             near = (reach(giver) <= 0.5) & (reach(receiver) <= 0.5)
             switch = int(np.flatnonzero(holder != holder[0])[0])

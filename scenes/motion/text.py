@@ -36,14 +36,16 @@ def appearance(a) -> dict:
     """How captions name an actor: by its clothes' colour (and a hat or a backpack, if it has one) or its car's colour."""
     p = a.model.params
     if a.kind == "car":
-        return {"en": f"{COLORS[p['color']][0]} car", "ko": f"{COLORS[p['color']][1]} 자동차"}
+        en, ko = f"{COLORS[p['color']][0]} car", f"{COLORS[p['color']][1]} 자동차"
+        return {"en": en, "ko": ko, "en_short": en, "ko_short": ko}
     top_en, top_ko = actors.TOPS[p["top"]]
     motif_en, motif_ko = {"stripes": ("striped ", "줄무늬 "), "checks": ("checked ", "체크무늬 ")}.get(p.get("top_pattern"), ("", ""))
     color_en = COLORS[p["top_color"]][0]
     hat, bag = p.get("hair") == "hat", p.get("bag") == "backpack"
     who_en, who_ko = {"child": ("child", "아이"), "elderly": ("elderly person", "노인")}.get(p.get("age_group"), ("person", "사람"))
     extras_en = " and ".join([w for w, on in (("a hat", hat), ("a backpack", bag)) if on])
-    return {"en": f"{who_en} in {a_an(color_en).lower()} {color_en} {motif_en}{top_en}{' and ' + extras_en if extras_en else ''}",
+    return {"en_short": f"{who_en} in {color_en}", "ko_short": f"{COLORS[p['top_color']][1]} 옷의 {who_ko}",   # narration
+            "en": f"{who_en} in {a_an(color_en).lower()} {color_en} {motif_en}{top_en}{' and ' + extras_en if extras_en else ''}",
             "ko": f"{'모자를 쓰고 ' if hat else ''}{'배낭을 메고 ' if bag else ''}{COLORS[p['top_color']][1]} {motif_ko}{obj(top_ko)} 입은 {who_ko}"}
 
 
@@ -51,35 +53,56 @@ def _names(spec: SceneSpec) -> dict:
     return {a.track_id: a.appearance for a in spec.timeline.actors}
 
 
+def _spoken_names(names: dict) -> dict:
+    """Narration names an actor shortly (\"the person in red\") where no other actor shares the short name."""
+    short = [n["en_short"] for n in names.values()]
+    return {k: {"en": n["en_short"], "ko": n["ko_short"]} if short.count(n["en_short"]) == 1 else n
+            for k, n in names.items()}
+
+
 def script(spec: SceneSpec, actions: list, events: list) -> dict:
-    """The time-aligned script: a line per action segment of the main actors and the vehicle, and per event."""
+    """The time-aligned script: a line per action segment of the main actors and the vehicle, and per event; each
+    line's `spoken` form (shorter names) is what narration says."""
     names = _names(spec)
     mains = {a.track_id for a in spec.timeline.actors if a.role in ("main", "vehicle")}
+    spoken = _spoken_names({k: v for k, v in names.items() if k in mains})
     lines = {"en": [], "ko": []}
     for seg in actions:
         if seg["track_id"] not in mains:
             continue
-        name = names[seg["track_id"]]
-        verb_en, verb_ko, _ = ACTION_TEXT[seg["action"]]
-        adv_en, adv_ko = STYLE_TEXT[seg["style"]] if spec.object_by_id(seg["track_id"]).class_path == "actor/person" else ("", "")
-        if seg["toward_track"] is not None and seg["action"] in ("walk", "run", "carry"):
-            other = names[seg["toward_track"]]
-            verb_en, verb_ko = f"{verb_en} toward the {other['en']}", f"{other['ko']} 쪽으로 {verb_ko}"
-        en = f"The {name['en']} {adv_en + ' ' if adv_en else ''}{verb_en}."
-        ko = f"{subj(name['ko'])} {adv_ko + ' ' if adv_ko else ''}{verb_ko}"
-        for lang, text in (("en", en[0].upper() + en[1:]), ("ko", ko if ko.endswith(".") else ko + ".")):
-            lines[lang].append({"start_s": seg["start_s"], "end_s": seg["end_s"], "text": text, "track_id": seg["track_id"]})
+        texts = [_action_line(spec, seg, who, names) for who in (names, spoken)]
+        for lang in ("en", "ko"):
+            lines[lang].append({"start_s": seg["start_s"], "end_s": seg["end_s"], "text": texts[0][lang],
+                                "spoken": texts[1][lang], "track_id": seg["track_id"]})
     for ev in events:
-        a = names[ev["participants"][0]]
-        b = names[ev["participants"][1]] if len(ev["participants"]) > 1 else a
-        en_t, ko_t = EVENT_TEXT[ev["type"]]
-        en = en_t.format(A=f"the {a['en']}", B=f"the {b['en']}")
-        ko = ko_t.format(A_s=subj(a["ko"]), A_and=conj(a["ko"]), B=b["ko"], B_s=subj(b["ko"]), B_o=obj(b["ko"]))
-        lines["en"].append({"start_s": ev["start_s"], "end_s": ev["end_s"], "text": en[0].upper() + en[1:], "event": ev["type"]})
-        lines["ko"].append({"start_s": ev["start_s"], "end_s": ev["end_s"], "text": ko, "event": ev["type"]})
+        texts = [_event_line(ev, who) for who in (names, {**names, **spoken})]
+        for lang in ("en", "ko"):
+            lines[lang].append({"start_s": ev["start_s"], "end_s": ev["end_s"], "text": texts[0][lang],
+                                "spoken": texts[1][lang], "event": ev["type"]})
     for lang in lines:
         lines[lang].sort(key=lambda line: (line["start_s"], line["end_s"]))
     return lines
+
+
+def _action_line(spec: SceneSpec, seg: dict, who: dict, names: dict) -> dict:
+    name = who[seg["track_id"]]
+    verb_en, verb_ko, _ = ACTION_TEXT[seg["action"]]
+    adv_en, adv_ko = STYLE_TEXT[seg["style"]] if spec.object_by_id(seg["track_id"]).class_path == "actor/person" else ("", "")
+    if seg["toward_track"] is not None and seg["action"] in ("walk", "run", "carry"):
+        other = who.get(seg["toward_track"], names[seg["toward_track"]])
+        verb_en, verb_ko = f"{verb_en} toward the {other['en']}", f"{other['ko']} 쪽으로 {verb_ko}"
+    en = f"The {name['en']} {adv_en + ' ' if adv_en else ''}{verb_en}."
+    ko = f"{subj(name['ko'])} {adv_ko + ' ' if adv_ko else ''}{verb_ko}"
+    return {"en": en[0].upper() + en[1:], "ko": ko if ko.endswith(".") else ko + "."}
+
+
+def _event_line(ev: dict, who: dict) -> dict:
+    a = who[ev["participants"][0]]
+    b = who[ev["participants"][1]] if len(ev["participants"]) > 1 else a
+    en_t, ko_t = EVENT_TEXT[ev["type"]]
+    en = en_t.format(A=f"the {a['en']}", B=f"the {b['en']}")
+    ko = ko_t.format(A_s=subj(a["ko"]), A_and=conj(a["ko"]), B=b["ko"], B_s=subj(b["ko"]), B_o=obj(b["ko"]))
+    return {"en": en[0].upper() + en[1:], "ko": ko}
 
 
 SITUATION_TEXT = {
