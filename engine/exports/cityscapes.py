@@ -9,17 +9,8 @@ import numpy as np
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from engine.exports.common import (
-    ExportOptions,
-    export_frames,
-    fresh_folder,
-    image_path,
-    is_stuff,
-    link,
-    read_instance,
-    split_of,
-    voc_palette,
-)
+from engine.exports.common import (ExportOptions, export_frames, fresh_folder, image_path, is_stuff, link, read_instance,
+                                   split_of, voc_palette)
 from engine.exports.polygons import mask_polygons, merged_polygon
 from engine.layout import RunLayout
 

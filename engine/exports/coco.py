@@ -6,15 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.exports.common import (
-    ExportOptions,
-    detectable,
-    export_frames,
-    fresh_folder,
-    image_path,
-    link,
-    split_of,
-)
+from engine.exports.common import ExportOptions, detectable, export_frames, fresh_folder, image_path, link, split_of
 from engine.layout import RunLayout
 from engine.storage import write_json
 

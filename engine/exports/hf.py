@@ -6,14 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine.exports.common import (
-    ExportOptions,
-    detectable,
-    export_frames,
-    fresh_folder,
-    image_path,
-    split_of,
-)
+from engine.exports.common import ExportOptions, detectable, export_frames, fresh_folder, image_path, split_of
 from engine.layout import RunLayout
 
 # the card's features, in the Hub's YAML form (`datasets` turns it into Image / Value / Sequence features)

@@ -6,15 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.exports.common import (
-    ExportOptions,
-    detectable,
-    export_frames,
-    fresh_folder,
-    image_path,
-    is_stuff,
-    link,
-)
+from engine.exports.common import ExportOptions, detectable, export_frames, fresh_folder, image_path, is_stuff, link
 from engine.layout import RunLayout
 
 

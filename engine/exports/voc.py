@@ -9,17 +9,8 @@ from xml.etree import ElementTree as ET
 import numpy as np
 from PIL import Image
 
-from engine.exports.common import (
-    ExportOptions,
-    detectable,
-    export_frames,
-    fresh_folder,
-    image_path,
-    label_classes,
-    read_instance,
-    split_of,
-    voc_palette,
-)
+from engine.exports.common import (ExportOptions, detectable, export_frames, fresh_folder, image_path, label_classes,
+                                   read_instance, split_of, voc_palette)
 from engine.layout import RunLayout
 
 

@@ -9,16 +9,8 @@ from pathlib import Path
 
 from pycocotools import mask as mask_utils
 
-from engine.exports.common import (
-    ExportOptions,
-    detectable,
-    export_frames,
-    fresh_folder,
-    image_path,
-    label_classes,
-    link,
-    split_of,
-)
+from engine.exports.common import (ExportOptions, detectable, export_frames, fresh_folder, image_path, label_classes, link,
+                                   split_of)
 from engine.exports.polygons import mask_polygons, merged_polygon
 from engine.layout import RunLayout
 
