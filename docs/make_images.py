@@ -1,7 +1,7 @@
 """Re-make the README's pictures from real runs (CPU, about 15 minutes):
 
     python docs/make_images.py              # every picture
-    python docs/make_images.py motion       # one of: landmark landscape concept asset motion people face
+    python docs/make_images.py motion       # one of: landmark landscape concept asset motion people face sound
 
 Each family is rendered with the engine's own CLI into runs/docs/<family> (render=default unless noted), then its
 contact sheet (the run's overview.png) is copied here; the motion strip shows four frames of five clips with the
@@ -10,6 +10,7 @@ people sheet shows 24 procedural people (seeds 1..24: every clothing kind, age g
 The face pictures: eyes_sheet.png, 12 close-up stills (phone camera, 640x480) cropped to the eyes with their labels
 drawn (iris ellipse green, lid contour yellow, corners blue, pupil centre red, gaze cyan), and pulse.png, a clean
 8-second clip's skin green (band-passed mean over skin pixels) against the labelled blood-volume pulse.
+The sound strip: a 10-second street clip's frames, its mix's spectrogram, its labelled sound events and spoken words.
 """
 import json
 import shutil
@@ -32,6 +33,8 @@ PULSE = ["scene=face", "n=1", "seed=1", "render=preview", "render.resolution=[12
          "render.denoise=true", "scene.frames=80", "scene.fps=10", "scene.cameras=[phone]", "scene.lights=[screen]",
          "scene.ppg_amplitude=0.1", "scene.head_motion_deg=0", "scene.heart_variability=0",
          "scene.blinks_per_min=[0.5,0.5]", "export.formats=[]"]
+SOUND = ["scene=motion", "n=1", "seed=3", "render.resolution=[256,192]", "scene.frames=120", "scene.fps=12",
+         "scene.situations=[approach]", "scene.contexts=[street]", "scene.vehicle_probability=1.0", "export.formats=[]"]
 MOTION = ["scene=motion", "n=5", "seed=6", "render.resolution=[256,192]", "scene.frames=24", "scene.fps=12",
           "export.formats=[]"]
 
@@ -197,14 +200,76 @@ def pulse_plot(out: Path, path: Path, size=(900, 260)):
     image.save(path)
 
 
+def sound_strip(out: Path, path: Path, width: int = 1400):
+    """A clip with sound as a buyer checks it: frames across time, the mix's spectrogram (0-8 kHz, dB), then one lane
+    per labelled sound class (bars from onset to offset, footsteps as ticks) and the words as spoken in each language."""
+    from scipy.io import wavfile
+    sample = out / "samples" / "000000"
+    labels = json.loads((sample / "labels.json").read_text())
+    audio = labels["audio"]
+    duration, n = audio["duration_s"], len(labels["frames"])
+    left, right = 110, 20
+    x = lambda t: left + t / duration * (width - left - right)                       # noqa: E731
+    thumbs = [Image.open(sample / f"{f:04d}" / "rgb.png").convert("RGB") for f in np.linspace(0, n - 1, 7).round().astype(int)]
+    tw = (width - left - right) // 7
+    th = tw * thumbs[0].height // thumbs[0].width
+    rate, data = wavfile.read(sample / "audio.wav")
+    mono = data.astype(np.float32).mean(axis=1) / 32768
+    hop, size = rate // 100, 2048
+    frames = np.lib.stride_tricks.sliding_window_view(np.pad(mono, (0, size)), size)[::hop] * np.hanning(size)
+    spec = 20 * np.log10(np.abs(np.fft.rfft(frames, axis=1))[:, :int(8000 / rate * size)].T + 1e-6)
+    spec = np.clip((spec - spec.max() + 70) / 70, 0, 1)[::-1]
+    sh = 180
+    picture = (np.stack([spec * 255, spec ** 0.7 * 200, (1 - spec) * 90 + spec * 40], axis=2)).astype(np.uint8)
+    picture = Image.fromarray(picture).resize((width - left - right, sh))
+    classes = sorted({e["class"] for e in audio["events"]}, key=lambda c: min(e["onset_s"] for e in audio["events"] if e["class"] == c))
+    lanes = classes + [f"speech {lang}" for lang in audio["narration"]]
+    lane_h = 22
+    image = Image.new("RGB", (width, 40 + th + 10 + sh + 10 + lane_h * len(lanes) + 40), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.text((left, 8), f"{labels['scene']['captions']['en'][0]}  ({duration:g} s, {audio['sample_rate']} Hz stereo, "
+              f"{len(audio['events'])} sound events, {len(audio['speech'])} spoken lines)", fill=(0, 0, 0))
+    for k, thumb in enumerate(thumbs):
+        image.paste(thumb.resize((tw - 4, th)), (left + k * tw, 30))
+    top = 40 + th
+    image.paste(picture, (left, top))
+    draw.text((8, top + sh // 2 - 6), "mix 0-8 kHz", fill=(0, 0, 0))
+    palette = [(200, 60, 40), (40, 110, 200), (40, 150, 70), (180, 120, 20), (140, 60, 170), (20, 150, 160), (120, 120, 120)]
+    y0 = top + sh + 10
+    for k, lane in enumerate(lanes):
+        y = y0 + k * lane_h
+        draw.text((8, y + 5), lane, fill=(0, 0, 0))
+        colour = palette[k % len(palette)]
+        if lane.startswith("speech "):
+            for seg in (s for s in audio["speech"] if s["lang"] == lane[-2:]):
+                for w in seg["words"]:
+                    draw.rectangle([x(w["start_s"]), y + 3, max(x(w["start_s"]) + 1, x(w["end_s"]) - 1), y + lane_h - 3],
+                                   fill=(230, 230, 245), outline=colour)
+                    draw.text((x(w["start_s"]) + 2, y + 5), w["text"] if lane.endswith("en") else "", fill=(0, 0, 0))
+            continue
+        for e in (e for e in audio["events"] if e["class"] == lane):
+            if e["class"] == "footstep":
+                draw.line([x(e["onset_s"]), y + 2, x(e["onset_s"]), y + lane_h - 2], fill=colour, width=2)
+            else:
+                draw.rectangle([x(e["onset_s"]), y + 4, x(e["offset_s"]), y + lane_h - 4], fill=colour)
+    bottom = y0 + len(lanes) * lane_h + 4
+    for second in range(int(duration) + 1):
+        draw.line([x(second), bottom, x(second), bottom + 5], fill=(0, 0, 0))
+        draw.text((x(second) - 3, bottom + 8), str(second), fill=(0, 0, 0))
+    draw.text((width - 80, bottom + 22), "time (s)", fill=(0, 0, 0))
+    image.save(path)
+
+
 def main():
-    wanted = sys.argv[1:] or [*SHEETS, "motion", "people", "face"]
+    wanted = sys.argv[1:] or [*SHEETS, "motion", "people", "face", "sound"]
     for name in wanted:
         if name == "face":
             eyes_sheet(render("face", EYES), ROOT / "docs" / "eyes_sheet.png")
             pulse_plot(render("face_pulse", PULSE), ROOT / "docs" / "pulse.png")
         elif name == "people":
             people_sheet(ROOT / "docs" / "people_sheet.png", first=1)   # seeds 1..24: every kind of clothing
+        elif name == "sound":
+            sound_strip(render("sound", SOUND), ROOT / "docs" / "sound_strip.png")
         elif name == "motion":
             motion_strip(render("motion", MOTION), ROOT / "docs" / "motion_strip.png")
         else:
