@@ -136,6 +136,18 @@ class Mix:
         event["stem"] = stem
         self.events.append((event, stem, s0, part if part is not None else self.stems[stem][:, s0:s1]))
 
+    def insert(self, other: "Mix", at: int, gain: np.ndarray, ids: dict):
+        """Another mix (a scene's) placed from sample `at`, scaled by `gain` (one value per sample of `other`): its
+        stems, and its events shifted in time with their track ids mapped through `ids`."""
+        for name, stereo in other.stems.items():
+            self.add(name, at, stereo * gain[None])
+        shift = at / self.sr
+        for event, stem, s0, part in other.events:
+            moved = {**event, "onset_s": round(event["onset_s"] + shift, 5),
+                     "offset_s": round(min(event["offset_s"] + shift, self.n / self.sr), 5),
+                     "emitted_s": round(event["emitted_s"] + shift, 5), "track_id": ids.get(event["track_id"])}
+            self.events.append((moved, stem, at + s0, part * gain[None, s0:s0 + part.shape[1]]))
+
     def finish(self, dialogue: list) -> dict:
         """One master gain for every stem so that the loudest mix (beds + each dialogue stem) peaks at -1 dBFS at
         most; events get loudness (RMS dBFS over their span, after the gain). Returns the mixes per dialogue stem."""

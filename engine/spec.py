@@ -198,6 +198,8 @@ class SceneSpec:
     subject_instance_id: int | None = None            # the object the sample is about (QA checks it is seen)
     timeline: object | None = None                    # clips: a family's dataclass of what happens per frame (motion:
                                                       # per-actor actions, trajectories) that clip layers derive from
+    cuts: list = field(default_factory=list)          # frames after which the camera cuts to another shot (no flow
+                                                      # across a cut)
 
     def labelled_tags(self) -> dict:
         """The tags as labels carry them: the family's, plus the subject's instance id."""
@@ -210,7 +212,7 @@ class SceneSpec:
         return {
             "family": self.family, "category": self.category, "tags": self.labelled_tags(),
             "timeline": {k: v for k, v in asdict(self.timeline).items() if v is not None} if self.timeline else {},
-            "n_frames": self.n_frames, "fps": self.fps,
+            "n_frames": self.n_frames, "fps": self.fps, **({"cuts": self.cuts} if self.cuts else {}),
             "camera": {"model": self.camera.model, "width": self.camera.width, "height": self.camera.height,
                        "lens_mm": self.camera.lens_mm, "distortion": self.camera.distortion,
                        "sensor_width_mm": self.camera.sensor_width_mm, "clip_start": self.camera.clip_start,

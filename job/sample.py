@@ -98,8 +98,8 @@ class SampleProducer:
                 index: int) -> SampleLabels:
         """Everything beyond the per-frame labels: flow, tracks, clip layers, captions, image statistics, provenance."""
         if spec.n_frames > 1 and spec.camera.model in ("perspective", "distorted"):
-            for i in range(spec.n_frames - 1):      # forward flow to the next frame (none after the last)
-                frames[i].flow = forward_flow(spec, frames[i], i)
+            for i in range(spec.n_frames - 1):      # forward flow to the next frame (none after the last, or a cut)
+                frames[i].flow = None if i in spec.cuts else forward_flow(spec, frames[i], i)
         if not any(o.articulation is not None for o in spec.objects):
             for passes in frames:
                 passes.part = None                  # part.png only where there are body parts
@@ -157,7 +157,7 @@ class SampleProducer:
             mix, mixes = sample.sound
             writers.append(lambda folder: write_sound(folder, mix, mixes, labels["audio"]))
         if len(frames) > 1:
-            writers.append(lambda folder: write_video(folder.video, [f.rgb for f in frames], spec.fps,
+            writers.append(lambda folder: write_video(folder.video, self.family.video_frames([f.rgb for f in frames], labels), spec.fps,
                                                       sample.sound[1] if sample.sound else None, self.cfg.audio.sample_rate))
         writers.append(lambda folder: self.family.extra_outputs(folder, spec, frames, labels, self.taxonomy))
         if cfg.output.exr:

@@ -54,6 +54,10 @@ class SceneFamily(ABC):
                  rng: np.random.Generator) -> Captions:
         """English and Korean captions from the spec and what the labels say is seen."""
 
+    def video_frames(self, rgb_frames: list, labels: SampleLabels) -> list:
+        """The pictures of video.mp4: the rendered frames (a program edits them)."""
+        return rgb_frames
+
     def extra_outputs(self, sample: SampleLayout, spec: SceneSpec, frames: list[FramePasses], labels: SampleLabels,
                       taxonomy) -> None:
         """Write family-specific files into the (temporary) sample folder before it is renamed into place."""

@@ -14,11 +14,13 @@
     hf/                         Hugging Face `datasets` folder: data/<split>-NNNNN-of-NNNNN.parquet, README.md card
     dcase/                      clips with sound: audio/<sample_id>.wav, metadata/<split>.tsv (strong labels)
     activitynet/                clips: <split>.json, <split>_ko.json (dense captions), videos/v_<sample_id>.mp4
+    ava/                        clips with people: <split>.csv (per second: person boxes, action, id), action_list.pbtxt
 A frame's <stem> is <sample_id>_<frame:04d> (accepted diffusion variants: <stem>_aug<k>).
 """
 from __future__ import annotations
 
 from engine.exports.activitynet import write_activitynet
+from engine.exports.ava import write_ava
 from engine.exports.cityscapes import write_cityscapes
 from engine.exports.coco import write_coco
 from engine.exports.common import ExportOptions
@@ -33,7 +35,7 @@ from engine.layout import RunLayout
 
 EXPORTERS = {"coco": write_coco, "yolo": write_yolo, "voc": write_voc, "kitti": write_kitti, "cityscapes": write_cityscapes,
              "webdataset": write_webdataset, "mot": write_mot, "hf": write_hf, "dcase": write_dcase,
-             "activitynet": write_activitynet}
+             "activitynet": write_activitynet, "ava": write_ava}
 
 
 def export(run: RunLayout, all_labels, taxonomy, options: ExportOptions) -> dict:

@@ -1,12 +1,12 @@
 """Dense captions in the ActivityNet Captions layout: activitynet/<split>.json (English) and <split>_ko.json (Korean),
 {"v_<sample_id>": {"duration": s, "timestamps": [[start, end], ...], "sentences": [...]}}, one entry per clip with the
-time-aligned script's lines, and activitynet/videos/v_<sample_id>.mp4. Stills are left out."""
+time-aligned script's lines (a program's in its edited video's time), and activitynet/videos/v_<sample_id>.mp4. Stills are left out."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from engine.exports.common import ExportOptions, fresh_folder, link, split_of
+from engine.exports.common import ExportOptions, fresh_folder, link, split_of, video_seconds
 from engine.layout import RunLayout
 
 
@@ -16,7 +16,7 @@ def write_activitynet(run: RunLayout, all_labels, taxonomy, options: ExportOptio
     for labels in (lb for lb in all_labels if lb.get("script") and len(lb["frames"]) > 1):
         key = f"v_{labels['sample_id']}"
         link(run.sample(labels["sample_id"]).video, root / "videos" / f"{key}.mp4")
-        duration = round(len(labels["frames"]) / labels["fps"], 4)
+        duration = video_seconds(labels)
         for lang in ("en", "ko"):
             lines = labels["script"][lang]
             sets[split_of(labels, options.splits), lang][key] = {

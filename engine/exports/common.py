@@ -46,6 +46,13 @@ def split_of(labels: dict, splits: dict) -> str:
     return name                                  # shares add up to 1 within rounding
 
 
+def video_seconds(labels: dict) -> float:
+    """How long a clip's video.mp4 plays: its frames, or a program's edited frames."""
+    if "program" in labels:
+        return labels["program"]["duration_s"]
+    return round(len(labels["frames"]) / labels["fps"], 4)
+
+
 def detectable(obj: dict, min_box_px: int) -> bool:
     """Visible, with a box at least min_box_px wide and high: slivers are left out of detection exports."""
     return obj["pixel_count"] > 0 and min(obj["bbox_2d"][2], obj["bbox_2d"][3]) >= min_box_px

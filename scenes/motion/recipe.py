@@ -32,10 +32,6 @@ from scenes.motion.text import appearance
 
 
 def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
-    taxonomy = load_taxonomy()
-    part_names = {"person": taxonomy.skeletons["humanoid"]["parts"], "car": taxonomy.skeletons["car"]["parts"]}
-    n_frames, fps = int(cfg.frames), float(cfg.fps)
-    duration = n_frames / fps
     situation = list(cfg.situations)[index % len(cfg.situations)]       # balanced over situations
     scene, sky = streams["scene"], streams["environment"]
     ctx = pick(scene, list(cfg.contexts))
@@ -43,11 +39,25 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     time_of_day, weather = pick(sky, list(cfg.times_of_day)), pick(sky, list(cfg.weathers))
     env, env_tags = environment(sky, time_of_day, weather)
 
-    cast, main_count, info = _cast(streams["actors"], cfg, situation, duration, part_names)
+    def camera(rng, main, subject, cast, n_frames):
+        return place_camera(rng, cfg, mode, main, subject, cast, n_frames, width, height)
+    return build_scene(cfg, streams, situation, ctx, int(cfg.frames), camera, env, env_tags)
+
+
+def build_scene(cfg, streams: Streams, situation: str, ctx: str, n_frames: int, place, env, env_tags: dict,
+                people: list | None = None) -> SceneSpec:
+    """One situation in one context: the cast simulated, the camera placed by `place(rng, main, subject, cast,
+    n_frames) -> (Camera, view tags)`, then the context around them. `people`: bodies for the main actors (a program's
+    recurring characters), else drawn."""
+    taxonomy = load_taxonomy()
+    part_names = {"person": taxonomy.skeletons["humanoid"]["parts"], "car": taxonomy.skeletons["car"]["parts"]}
+    fps = float(cfg.fps)
+    duration = n_frames / fps
+    cast, main_count, info = _cast(streams["actors"], cfg, situation, duration, part_names, people)
     simulate(cast, n_frames, fps)
     main = cast[:main_count]
     subject = main[0]
-    camera, view = place_camera(streams["camera"], cfg, mode, main, subject, cast, n_frames, width, height)
+    camera, view = place(streams["camera"], main, subject, cast, n_frames)
     centre = np.array(np.mean([p for a in main for p in a.positions], axis=0))
 
     # a car drives past on the road behind the actors (a street's road is known once the context is built, below)
@@ -80,12 +90,14 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
                      n_frames=n_frames, fps=fps, tags=tags, subject_instance_id=actor_ids[0], timeline=timeline)
 
 
-def _cast(rng, cfg, situation: str, duration: float, part_names: dict):
-    """The situation's main actors (looking different from each other, so captions can tell them apart), then the
-    bystanders around them. Returns (cast, number of main actors, situation info)."""
+def _cast(rng, cfg, situation: str, duration: float, part_names: dict, people: list | None = None):
+    """The situation's main actors (looking different from each other, so captions can tell them apart; or the given
+    `people`), then the bystanders around them. Returns (cast, number of main actors, situation info)."""
     cast, info = cast_situation(rng, cfg, situation, duration, part_names["person"])
+    for a, body in zip(cast, people or []):
+        a.model = body
     seen = set()
-    for a in cast:
+    for a in ([] if people else cast):
         for _ in range(20):
             if appearance(a)["en"] not in seen:
                 break

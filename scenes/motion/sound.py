@@ -76,7 +76,32 @@ def fall_landings(spec: SceneSpec, actions: list) -> list:
 
 def soundtrack(spec: SceneSpec, labels: dict, streams: Streams, cfg) -> tuple:
     """(Mix with its stems and placed events, the audio label layer without the mixes)."""
-    sr, duration = int(cfg.sample_rate), spec.n_frames / spec.fps
+    mix, space = scene_sound(spec, labels, streams, int(cfg.sample_rate))
+    mains = [a for a in spec.timeline.actors if a.role == "main"]
+    if cfg.music:
+        add_music(streams["music"], mix, mains[0].style, f"the style of track {mains[0].track_id} ({mains[0].style})")
+    return mix, {"space": space, "speech": add_narration(mix, labels["script"], cfg)}
+
+
+def add_music(rng, mix: Mix, mood: str, cause: str):
+    score, causes = sound.music(rng, mood, mix.n / mix.sr, mix.sr)
+    mix.add("music", 0, _at_dbfs(score, MUSIC_DBFS), {"class": "music", "track_id": None, "emitted_s": 0.0,
+                                                      **causes, "cause": cause})
+
+
+def add_narration(mix: Mix, script: dict, cfg) -> list:
+    """The script spoken per language into dialogue_<lang>; returns the speech segments."""
+    speech = []
+    for lang in cfg.narration:
+        track, segments = narrate(script[lang], lang, cfg.words_per_minute, cfg.max_speedup, mix.sr, mix.n / mix.sr)
+        mix.add(f"dialogue_{lang}", 0, _at_dbfs(np.stack([track, track]), DIALOGUE_DBFS, speech_only=True))
+        speech += segments
+    return speech
+
+
+def scene_sound(spec: SceneSpec, labels: dict, streams: Streams, sr: int) -> tuple:
+    """The scene's effects and ambience as heard from its camera: (Mix, the space's labels)."""
+    duration = spec.n_frames / spec.fps
     mix = Mix(int(round(duration * sr)), sr)
     listener = Listener(spec.camera.poses, spec.fps)
     context = spec.tags["context"]
@@ -99,13 +124,8 @@ def soundtrack(spec: SceneSpec, labels: dict, streams: Streams, cfg) -> tuple:
 
     mix.stem("effects")
     _effects(spec, labels, streams["sound"], place, mix, listener, outdoor, duration)
-    _beds(spec, streams["ambience"], mix, context, duration, cfg)
-    speech = []
-    for lang in cfg.narration:
-        track, segments = narrate(labels["script"][lang], lang, cfg.words_per_minute, cfg.max_speedup, sr, duration)
-        mix.add(f"dialogue_{lang}", 0, _at_dbfs(np.stack([track, track]), DIALOGUE_DBFS, speech_only=True))
-        speech += segments
-    return mix, {"space": space, "speech": speech}
+    _ambience(streams["ambience"], mix, context, duration)
+    return mix, space
 
 
 def _room(spec: SceneSpec, listener: Listener) -> dict:
@@ -172,16 +192,9 @@ def _at_dbfs(stereo: np.ndarray, dbfs: float, speech_only: bool = False) -> np.n
     return stereo * (10 ** (dbfs / 20) / rms) if rms > 0 else stereo
 
 
-def _beds(spec, rng, mix: Mix, context: str, duration: float, cfg):
+def _ambience(rng, mix: Mix, context: str, duration: float):
     bed, events = sound.ambience(rng, context, duration, mix.sr)
-    bed = _at_dbfs(bed, BED_DBFS[context])
-    mix.add("ambience", 0, bed)
+    mix.add("ambience", 0, _at_dbfs(bed, BED_DBFS[context]))
     for kind, t0, t1 in events:              # the bed's own events (a bird's phrase), measured in the bed
         mix.note({"class": kind, "track_id": None, "emitted_s": round(t0, 5)}, "ambience", int(t0 * mix.sr),
                  int(t1 * mix.sr))
-    if cfg.music:
-        mains = [a for a in spec.timeline.actors if a.role == "main"]
-        score, causes = sound.music(rng, mains[0].style, duration, mix.sr)
-        causes["cause"] = f"the style of track {mains[0].track_id} ({mains[0].style})"
-        mix.add("music", 0, _at_dbfs(score, MUSIC_DBFS), {"class": "music", "track_id": None, "emitted_s": 0.0,
-                                                          **causes})
