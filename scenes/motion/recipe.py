@@ -93,9 +93,7 @@ def build_scene(cfg, streams: Streams, situation: str, ctx: str, n_frames: int, 
 def _cast(rng, cfg, situation: str, duration: float, part_names: dict, people: list | None = None):
     """The situation's main actors (looking different from each other, so captions can tell them apart; or the given
     `people`), then the bystanders around them. Returns (cast, number of main actors, situation info)."""
-    cast, info = cast_situation(rng, cfg, situation, duration, part_names["person"])
-    for a, body in zip(cast, people or []):
-        a.model = body
+    cast, info = cast_situation(rng, cfg, situation, duration, part_names["person"], people)
     seen = set()
     for a in ([] if people else cast):
         for _ in range(20):
