@@ -1,7 +1,7 @@
 """Re-make the README's pictures from real runs (CPU, about 15 minutes):
 
     python docs/make_images.py              # every picture
-    python docs/make_images.py motion       # one of: landmark landscape concept asset motion people face sound
+    python docs/make_images.py motion       # one of: landmark landscape concept asset motion people face sound program
 
 Each family is rendered with the engine's own CLI into runs/docs/<family> (render=default unless noted), then its
 contact sheet (the run's overview.png) is copied here; the motion strip shows four frames of five clips with the
@@ -11,6 +11,7 @@ The face pictures: eyes_sheet.png, 12 close-up stills (phone camera, 640x480) cr
 drawn (iris ellipse green, lid contour yellow, corners blue, pupil centre red, gaze cyan), and pulse.png, a clean
 8-second clip's skin green (band-passed mean over skin pixels) against the labelled blood-volume pulse.
 The sound strip: a 10-second street clip's frames, its mix's spectrogram, its labelled sound events and spoken words.
+The program strip: a 24-second program's shots (middle frames) with their labels, and its importance curve.
 """
 import json
 import shutil
@@ -35,6 +36,8 @@ PULSE = ["scene=face", "n=1", "seed=1", "render=preview", "render.resolution=[12
          "scene.blinks_per_min=[0.5,0.5]", "export.formats=[]"]
 SOUND = ["scene=motion", "n=1", "seed=3", "render.resolution=[256,192]", "scene.frames=120", "scene.fps=12",
          "scene.situations=[approach]", "scene.contexts=[street]", "scene.vehicle_probability=1.0", "export.formats=[]"]
+PROGRAM = ["scene=program", "n=1", "seed=2", "render.resolution=[192,108]", "scene.duration_s=24", "scene.fps=8",
+           "scene.transitions=[dissolve,fade]", "export.formats=[]"]
 MOTION = ["scene=motion", "n=5", "seed=6", "render.resolution=[256,192]", "scene.frames=24", "scene.fps=12",
           "export.formats=[]"]
 
@@ -260,14 +263,50 @@ def sound_strip(out: Path, path: Path, width: int = 1400):
     image.save(path)
 
 
+def program_strip(out: Path, path: Path, columns: int = 6, tile=(192, 108)):
+    """Each shot's middle frame with its number, type, transition in and characters in view; scene titles; then the
+    importance curve over the program with the shot boundaries."""
+    sample = out / "samples" / "000000"
+    labels = json.loads((sample / "labels.json").read_text())
+    program = labels["program"]
+    shots = program["shots"]
+    rows = (len(shots) + columns - 1) // columns
+    cell = (tile[0] + 8, tile[1] + 44)
+    curve_h = 120
+    image = Image.new("RGB", (columns * cell[0] + 16, 30 + rows * cell[1] + curve_h + 40), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.text((8, 8), f"{program['duration_s']:g} s program, {len(program['scenes'])} scenes, {len(shots)} shots: "
+              + " | ".join(s["title"]["en"] + f" (in: {s['transition_in']})" for s in program["scenes"]), fill=(0, 0, 0))
+    for k, shot in enumerate(shots):
+        r0, r1 = shot["rendered_frames"]
+        frame = Image.open(sample / f"{(r0 + r1) // 2:04d}" / "rgb.png").convert("RGB").resize(tile)
+        x, y = 8 + (k % columns) * cell[0], 30 + (k // columns) * cell[1]
+        image.paste(frame, (x, y))
+        draw.text((x, y + tile[1] + 3), f"#{k + 1} {shot['kind']}  scene {shot['scene'] + 1}", fill=(0, 0, 0))
+        draw.text((x, y + tile[1] + 17), f"{shot['start_s']:.1f}-{shot['end_s']:.1f} s, in: {shot['transition_in']}, "
+                  f"chars {shot['characters']}", fill=(60, 60, 60))
+    top = 30 + rows * cell[1] + 10
+    width = columns * cell[0] - 16
+    n = program["n_frames"]
+    px = lambda f: 8 + f / max(1, n - 1) * width                                      # noqa: E731
+    py = lambda v: top + curve_h - v * curve_h                                          # noqa: E731
+    for shot in shots:
+        draw.line([px(shot["start_frame"]), top, px(shot["start_frame"]), top + curve_h], fill=(200, 200, 200))
+    draw.line([(px(f), py(v)) for f, v in enumerate(program["importance"])], fill=(200, 60, 40), width=2)
+    draw.text((8, top + curve_h + 6), "importance (0..1) per program frame; grey lines: shot boundaries", fill=(0, 0, 0))
+    image.save(path)
+
+
 def main():
-    wanted = sys.argv[1:] or [*SHEETS, "motion", "people", "face", "sound"]
+    wanted = sys.argv[1:] or [*SHEETS, "motion", "people", "face", "sound", "program"]
     for name in wanted:
         if name == "face":
             eyes_sheet(render("face", EYES), ROOT / "docs" / "eyes_sheet.png")
             pulse_plot(render("face_pulse", PULSE), ROOT / "docs" / "pulse.png")
         elif name == "people":
             people_sheet(ROOT / "docs" / "people_sheet.png", first=1)   # seeds 1..24: every kind of clothing
+        elif name == "program":
+            program_strip(render("program", PROGRAM), ROOT / "docs" / "program_strip.png")
         elif name == "sound":
             sound_strip(render("sound", SOUND), ROOT / "docs" / "sound_strip.png")
         elif name == "motion":
