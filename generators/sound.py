@@ -115,7 +115,8 @@ def brakes(rng, length: float, sr: int) -> np.ndarray:
 # ---- ambience --------------------------------------------------------------------------------------------------------
 def ambience(rng, context: str, duration: float, sr: int) -> tuple:
     """A stereo bed for the context (L/R decorrelated) and its discrete events [(class, onset_s, offset_s)]: street
-    traffic, park birds and wind in leaves, plaza crowd murmur, interior room tone."""
+    traffic, park birds and wind in leaves, plaza crowd murmur, interior room tone, open country's wind, a coast's
+    waves."""
     n = int(duration * sr)
     noise = lambda: rng.standard_normal(n).astype(np.float32)                   # noqa: E731
     events = []
@@ -134,6 +135,16 @@ def ambience(rng, context: str, duration: float, sr: int) -> tuple:
             bed[side][at:at + chirp.size] += chirp[:n - at] * 2.5
             bed[1 - side][at:at + chirp.size] += chirp[:n - at] * 1.2
             events.append(("bird", float(onset), float(onset + chirp.size / sr)))
+    elif context in ("wind", "surf"):         # open country: gusts; a coast: waves breaking every few seconds
+        gust = np.interp(np.arange(n), np.linspace(0, n, max(2, int(duration))), rng.uniform(0.1, 1.0, max(2, int(duration))))
+        bed = [_band(noise(), 60, 900, sr) * gust.astype(np.float32) for _ in range(2)]
+        kind = "wind"
+        if context == "surf":
+            t = np.arange(n) / sr
+            swell = np.clip(np.sin(2 * np.pi * t / rng.uniform(5, 9) + rng.uniform(0, 6)), 0, None) ** 3
+            for side in range(2):
+                bed[side] = bed[side] * 0.4 + _band(noise(), 200, 6000, sr) * swell.astype(np.float32)
+            kind = "waves"
     elif context == "plaza":
         bed = [np.zeros(n, np.float32), np.zeros(n, np.float32)]
         for _ in range(14):                 # voices: speech-band noise under a syllable rhythm

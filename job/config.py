@@ -309,7 +309,7 @@ def _validate_audio(cfg):
             f"audio.sample_rate: {au.sample_rate} is not allowed; give 16000, 22050, 24000, 32000, 44100 or 48000")
     require_between(au.words_per_minute, 80, 400, "audio.words_per_minute")
     require_between(au.max_speedup, 1.0, 2.5, "audio.max_speedup")
-    if au.enabled and FAMILIES[cfg.scene.name].soundtrack is not None:
+    if au.enabled and FAMILIES[cfg.scene.name].narrates:
         check_voice(au.voice, list(au.narration))      # espeak-ng installed and speaking each language
 
 

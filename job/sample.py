@@ -127,14 +127,15 @@ class SampleProducer:
     def _sound(self, spec: SceneSpec, labels: dict, streams: Streams) -> tuple:
         """The clip's soundtrack, mixed; its labels go into labels["audio"]. Returns (mix, {language: stereo})."""
         au = self.cfg.audio
+        narration = list(au.narration) if self.family.narrates else []
         mix, layer = self.soundtrack(spec, labels, streams, au)
-        mixes = mix.finish([f"dialogue_{lang}" for lang in au.narration])
+        mixes = mix.finish([f"dialogue_{lang}" for lang in narration])
         events = sorted((e for e, *_ in mix.events), key=lambda e: (e["onset_s"], e["class"]))
         labels["audio"] = {
             "sample_rate": mix.sr, "channels": 2, "duration_s": round(mix.n / mix.sr, 5),
-            "master_gain": round(mix.gain, 6), "stems": sorted(mix.stems), "narration": list(au.narration),
+            "master_gain": round(mix.gain, 6), "stems": sorted(mix.stems), "narration": narration,
             "mp4_tracks": [{"language": lang, "mix": f"effects + ambience + music + dialogue_{lang}"}
-                           for lang in au.narration] or [{"language": None, "mix": "effects + ambience + music"}],
+                           for lang in narration] or [{"language": None, "mix": " + ".join(sorted(mix.stems))}],
             "space": layer["space"], "events": events, "speech": layer["speech"]}
         return mix, {lang.removeprefix("dialogue_"): stereo for lang, stereo in mixes.items()}
 

@@ -25,6 +25,7 @@ from generators.landmarks import landmark
 from generators.materials import material
 from generators.shapes import square_ring
 from generators.sky import environment
+from scenes.ambience import ambient_soundtrack
 from scenes.family import SceneFamily, register
 
 KINDS = {"landmark": None, "building": "context/building", "tree": "vegetation/tree", "bush": "vegetation/bush",
@@ -128,4 +129,5 @@ class Asset(SceneFamily):
     validate = staticmethod(validate)
     build = staticmethod(build)
     describe = staticmethod(describe)
+    soundtrack = staticmethod(ambient_soundtrack(lambda spec: "interior"))   # turntables: a quiet studio
     extra_outputs = staticmethod(extra_outputs)

@@ -33,6 +33,7 @@ class SceneFamily(ABC):
     shortcut: ClassVar[str | None] = None   # a top-level override this family answers (concept=awe), see overrides_for
     # clips with sound: soundtrack(spec, labels, streams, audio_cfg) -> (engine.mixing.Mix, audio label layer)
     soundtrack: ClassVar = None
+    narrates: ClassVar[bool] = False        # its soundtrack speaks the script (needs espeak-ng)
 
     def validate(self, cfg) -> None:
         """Raise engine.checks.ConfigError with one line for a bad `scene:` block."""

@@ -33,6 +33,7 @@ from generators.terrain import (
     terrain_meshes,
     water_surface,
 )
+from scenes.ambience import ambient_soundtrack
 from scenes.family import SceneFamily, register
 from scenes.text import a_an
 
@@ -395,3 +396,7 @@ class Landscape(SceneFamily):
     validate = staticmethod(validate)
     build = staticmethod(build)
     describe = staticmethod(describe)
+    # flythroughs: wind (in leaves, with birds, where plants grow), waves on a coast
+    soundtrack = staticmethod(ambient_soundtrack(
+        lambda spec: "surf" if spec.tags["water"] == "sea" else "wind" if spec.tags["biome"] in ("snowfield", "canyon")
+        else "park"))

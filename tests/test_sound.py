@@ -224,3 +224,19 @@ def test_rendered_clip_has_its_sound(tmp_path):
     captions = json.loads((out / "activitynet" / "train.json").read_text())["v_000000"]
     assert captions["duration"] == 3.0 and len(captions["timestamps"]) == len(captions["sentences"]) > 0
     assert (out / "activitynet" / "videos" / "v_000000.mp4").exists()
+
+
+@pytest.mark.parametrize("family, tags, bed", [("landscape", {"water": "sea", "biome": "coast"}, "waves"),
+                                               ("landscape", {"water": "none", "biome": "snowfield"}, "wind"),
+                                               ("asset", {}, "room_tone")])
+def test_flythroughs_and_turntables_get_ambience(family, tags, bed):
+    from scenes import FAMILIES
+    spec = SimpleNamespace(n_frames=30, fps=12.0, tags=tags)
+    mix, layer = FAMILIES[family].soundtrack(spec, {}, Streams((0, 0, 0)), AUDIO)
+    mixes = mix.finish([])
+    assert set(mix.stems) == {"ambience"} and layer["speech"] == [] and not FAMILIES[family].narrates
+    found = [e for e, *_ in mix.events]
+    assert found[0]["class"] == bed and found[0]["onset_s"] == 0 and found[0]["offset_s"] == 2.5
+    level = {"waves": -28.0, "wind": -34.0, "room_tone": -44.0}[bed]
+    assert abs(found[0]["loudness_dbfs"] - level) < 0.1
+    assert mixes[""].shape == (2, int(2.5 * SR))

@@ -80,3 +80,4 @@ class Motion(SceneFamily):
     clip_layers = staticmethod(clip_layers)
     describe = staticmethod(describe)
     soundtrack = staticmethod(soundtrack)
+    narrates = True

@@ -19,13 +19,13 @@ from engine.spec import SceneSpec
 from engine.speech import narrate
 from engine.streams import Streams
 from generators import sound
+from scenes.ambience import add_ambience, at_dbfs
 from scenes.motion.events import joint_world
 
 LIFT_M = 0.02            # a heel counts as lifted 2 cm above the other heel
 STEP_WINDOW_S = 0.6      # ... within this long before it touches down
 LANDED_M = 0.03          # a falling body has landed when its head is this close to its lowest
 LEVELS = {"footstep": 0.5, "impact": 1.0, "rustle": 0.15, "car": 0.6, "brakes": 0.4}   # peak at REFERENCE_M
-BED_DBFS = {"street": -30.0, "plaza": -32.0, "park": -34.0, "interior": -44.0}
 MUSIC_DBFS, DIALOGUE_DBFS = -30.0, -18.0
 ABSORPTION = 0.3         # the room's walls, floor and ceiling (energy absorption coefficient)
 
@@ -85,7 +85,7 @@ def soundtrack(spec: SceneSpec, labels: dict, streams: Streams, cfg) -> tuple:
 
 def add_music(rng, mix: Mix, mood: str, cause: str):
     score, causes = sound.music(rng, mood, mix.n / mix.sr, mix.sr)
-    mix.add("music", 0, _at_dbfs(score, MUSIC_DBFS), {"class": "music", "track_id": None, "emitted_s": 0.0,
+    mix.add("music", 0, at_dbfs(score, MUSIC_DBFS), {"class": "music", "track_id": None, "emitted_s": 0.0,
                                                       **causes, "cause": cause})
 
 
@@ -94,7 +94,7 @@ def add_narration(mix: Mix, script: dict, cfg) -> list:
     speech = []
     for lang in cfg.narration:
         track, segments = narrate(script[lang], lang, cfg.words_per_minute, cfg.max_speedup, mix.sr, mix.n / mix.sr)
-        mix.add(f"dialogue_{lang}", 0, _at_dbfs(np.stack([track, track]), DIALOGUE_DBFS, speech_only=True))
+        mix.add(f"dialogue_{lang}", 0, at_dbfs(np.stack([track, track]), DIALOGUE_DBFS, speech_only=True))
         speech += segments
     return speech
 
@@ -124,7 +124,7 @@ def scene_sound(spec: SceneSpec, labels: dict, streams: Streams, sr: int) -> tup
 
     mix.stem("effects")
     _effects(spec, labels, streams["sound"], place, mix, listener, outdoor, duration)
-    _ambience(streams["ambience"], mix, context, duration)
+    add_ambience(streams["ambience"], mix, context)
     return mix, space
 
 
@@ -183,18 +183,3 @@ def _car(spec, actor, rng, place, mix: Mix, listener: Listener, outdoor: bool, d
         squeal = sound.brakes(rng, length, sr) * LEVELS["brakes"]
         place("effects", squeal, t0, xyz[braking[len(braking) // 2]], {"class": "brakes", "track_id": actor.track_id,
                                                                         "emitted_s": round(t0, 5)})
-
-
-def _at_dbfs(stereo: np.ndarray, dbfs: float, speech_only: bool = False) -> np.ndarray:
-    """Scale to an RMS level (of the voiced part only, for speech)."""
-    x = stereo[:, np.abs(stereo[0]) > 1e-3] if speech_only else stereo
-    rms = float(np.sqrt(np.mean(x ** 2))) if x.size else 0.0
-    return stereo * (10 ** (dbfs / 20) / rms) if rms > 0 else stereo
-
-
-def _ambience(rng, mix: Mix, context: str, duration: float):
-    bed, events = sound.ambience(rng, context, duration, mix.sr)
-    mix.add("ambience", 0, _at_dbfs(bed, BED_DBFS[context]))
-    for kind, t0, t1 in events:              # the bed's own events (a bird's phrase), measured in the bed
-        mix.note({"class": kind, "track_id": None, "emitted_s": round(t0, 5)}, "ambience", int(t0 * mix.sr),
-                 int(t1 * mix.sr))

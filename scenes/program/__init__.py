@@ -98,4 +98,5 @@ class Program(SceneFamily):
     clip_layers = staticmethod(clip_layers)
     describe = staticmethod(describe)
     soundtrack = staticmethod(soundtrack)
+    narrates = True
     video_frames = staticmethod(edited)
