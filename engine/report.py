@@ -1,11 +1,13 @@
 """What people look at: overview.png (a contact sheet with instance outlines and the subject's box) and
-report/index.html (a self-contained page: samples with overlays and captions, histograms, QA, provenance)."""
+report/index.html (a self-contained page: samples with overlays and captions, histograms, QA, provenance; clips
+play their video.mp4, sound and subtitles from the sample folders)."""
 from __future__ import annotations
 
 import base64
 import html
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +103,18 @@ def _histogram(values, bins, labels_fmt) -> dict:
     return {labels_fmt(edges[k], edges[k + 1]): int(c) for k, c in enumerate(counts)}
 
 
+def _player(run: RunLayout, labels: dict, report: Path) -> str:
+    """A clip's video with its sound and subtitles (what the narrator says), played from the sample folder."""
+    folder = run.sample(labels["sample_id"])
+    if not folder.video.exists():
+        return ""
+    rel = lambda path: html.escape(os.path.relpath(path, report))                       # noqa: E731
+    tracks = "".join(f'<track kind="subtitles" srclang="{lang}" label="{lang}" src="{rel(folder.subtitles(lang, "vtt"))}"'
+                     f'{" default" if k == 0 else ""}>'
+                     for k, lang in enumerate((labels.get("audio") or {}).get("narration", [])))
+    return f'<video class="clip" controls preload="none" src="{rel(folder.video)}">{tracks}</video>'
+
+
 def write_report(run: RunLayout, all_labels: list[dict], manifest: dict, limit: int = 48, extra_html: str = "") -> Path:
     """report/index.html: thumbnails with mask overlays and captions (en/ko), class and attribute histograms,
     visibility and size distributions, QA rejections, provenance and licenses."""
@@ -117,13 +131,17 @@ def write_report(run: RunLayout, all_labels: list[dict], manifest: dict, limit: 
                 attributes.setdefault(key, {})
                 attributes[key][value] = attributes[key].get(value, 0) + 1
     clip_layers = {"action segments per action": {}, "action segments per style": {}, "events per type": {},
-                   "augmented variants": {}}
+                   "sound events per class": {}, "shots per type": {}, "augmented variants": {}}
     for l in all_labels:                 # clips: actions, styles and events; augmentation: accepted vs rejected
         for seg in l.get("actions", []):
             for chart, key in (("action segments per action", seg["action"]), ("action segments per style", seg["style"])):
                 clip_layers[chart][key] = clip_layers[chart].get(key, 0) + 1
         for ev in l.get("events", []):
             clip_layers["events per type"][ev["type"]] = clip_layers["events per type"].get(ev["type"], 0) + 1
+        for chart, items, key in (("sound events per class", (l.get("audio") or {}).get("events", []), "class"),
+                                  ("shots per type", (l.get("program") or {}).get("shots", []), "kind")):
+            for item in items:
+                clip_layers[chart][item[key]] = clip_layers[chart].get(item[key], 0) + 1
         for v in (l.get("augment") or {}).get("variants", []):
             key = "accepted" if v["accepted"] else "rejected"
             clip_layers["augmented variants"][key] = clip_layers["augmented variants"].get(key, 0) + 1
@@ -136,7 +154,7 @@ def write_report(run: RunLayout, all_labels: list[dict], manifest: dict, limit: 
         cards.append(f'<div class="card"><img class="thumb" alt="{html.escape(l["sample_id"])}" '
                      f'src="{data_uri(_overlay(run, l))}"><p><b>{html.escape(l["sample_id"])}</b> '
                      f'{html.escape(l["scene"]["category"])}</p><p>{html.escape(caps["en"][0])}</p>'
-                     f'<p lang="ko">{html.escape(caps["ko"][0])}</p></div>')
+                     f'<p lang="ko">{html.escape(caps["ko"][0])}</p>{_player(run, l, report)}</div>')
     failed = manifest.get("failed", [])
     rejections = "".join(f"<tr><td>{html.escape(f['sample_id'])}</td><td>{html.escape('; '.join(f['reasons']))}</td></tr>"
                          for f in failed) or '<tr><td colspan="2">none</td></tr>'
@@ -150,7 +168,7 @@ def write_report(run: RunLayout, all_labels: list[dict], manifest: dict, limit: 
 body {{ font-family: sans-serif; margin: 1.5em; color: #222; }}
 .grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }}
 .card {{ border: 1px solid #ccc; padding: 4px; font-size: 12px; }} .card p {{ margin: 2px 0; }}
-.thumb {{ width: 100%; image-rendering: pixelated; }}
+.thumb {{ width: 100%; image-rendering: pixelated; }} .clip {{ width: 100%; }}
 .charts {{ display: flex; flex-wrap: wrap; gap: 24px; }} figure {{ margin: 0; }} figcaption {{ font-weight: bold; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; font-size: 12px; }}
 </style></head><body>
