@@ -103,6 +103,28 @@ def _histogram(values, bins, labels_fmt) -> dict:
     return {labels_fmt(edges[k], edges[k + 1]): int(c) for k, c in enumerate(counts)}
 
 
+def _clip_counts(all_labels: list[dict]) -> dict:
+    """Chart counts of clips: actions, styles, events, sound events, shots; augmentation: accepted vs rejected."""
+    counts = {"action segments per action": {}, "action segments per style": {}, "events per type": {},
+              "sound events per class": {}, "shots per type": {}, "augmented variants": {}}
+
+    def count(chart, key):
+        counts[chart][key] = counts[chart].get(key, 0) + 1
+    for labels in all_labels:
+        for seg in labels.get("actions", []):
+            count("action segments per action", seg["action"])
+            count("action segments per style", seg["style"])
+        for ev in labels.get("events", []):
+            count("events per type", ev["type"])
+        for e in (labels.get("audio") or {}).get("events", []):
+            count("sound events per class", e["class"])
+        for shot in (labels.get("program") or {}).get("shots", []):
+            count("shots per type", shot["kind"])
+        for v in (labels.get("augment") or {}).get("variants", []):
+            count("augmented variants", "accepted" if v["accepted"] else "rejected")
+    return counts
+
+
 def _player(run: RunLayout, labels: dict, report: Path) -> str:
     """A clip's video with its sound and subtitles (what the narrator says), played from the sample folder."""
     folder = run.sample(labels["sample_id"])
@@ -130,21 +152,7 @@ def write_report(run: RunLayout, all_labels: list[dict], manifest: dict, limit: 
             if isinstance(value, str):
                 attributes.setdefault(key, {})
                 attributes[key][value] = attributes[key].get(value, 0) + 1
-    clip_layers = {"action segments per action": {}, "action segments per style": {}, "events per type": {},
-                   "sound events per class": {}, "shots per type": {}, "augmented variants": {}}
-    for l in all_labels:                 # clips: actions, styles and events; augmentation: accepted vs rejected
-        for seg in l.get("actions", []):
-            for chart, key in (("action segments per action", seg["action"]), ("action segments per style", seg["style"])):
-                clip_layers[chart][key] = clip_layers[chart].get(key, 0) + 1
-        for ev in l.get("events", []):
-            clip_layers["events per type"][ev["type"]] = clip_layers["events per type"].get(ev["type"], 0) + 1
-        for chart, items, key in (("sound events per class", (l.get("audio") or {}).get("events", []), "class"),
-                                  ("shots per type", (l.get("program") or {}).get("shots", []), "kind")):
-            for item in items:
-                clip_layers[chart][item[key]] = clip_layers[chart].get(item[key], 0) + 1
-        for v in (l.get("augment") or {}).get("variants", []):
-            key = "accepted" if v["accepted"] else "rejected"
-            clip_layers["augmented variants"][key] = clip_layers["augmented variants"].get(key, 0) + 1
+    clip_layers = _clip_counts(all_labels)
     visibility = _histogram([o["visible_fraction"] for o in objects], np.linspace(0, 1, 11), lambda a, b: f"{a:.1f}-{b:.1f}")
     sizes = _histogram([np.log10(max(o["pixel_count"], 1)) for o in objects], np.arange(0, 7),
                        lambda a, b: f"10^{a:.0f}-10^{b:.0f} px")

@@ -35,8 +35,7 @@ def solo_behaviours(rng, cfg, duration: float) -> list:
 
 
 def cast_situation(rng, cfg, situation: str, duration: float, part_names, people=None) -> tuple[list, dict]:
-    """The main actors of a situation around the origin, with their behaviours (bodies from `people` where given, in
-    cast order). Returns (cast, extra info)."""
+    """The main actors of a situation around the origin, with their behaviours; bodies from `people` where given."""
     bodies = iter(people or [])
     style = lambda: pick(rng, list(cfg.styles))                                  # noqa: E731
     walk = actors.LOCOMOTION["walk"]
