@@ -69,8 +69,8 @@ def place_static(signal: np.ndarray, emitted_s: float, position, listener: Liste
 def place_moving(times: np.ndarray, signal: np.ndarray, path, n: int, listener: Listener, sr: int,
                  outdoor: bool) -> tuple:
     """A moving source: `signal` sampled at emission `times`, `path(t)` its positions (N, 3). Each output sample reads
-    the source at the emission time tau with tau + |path(tau) - listener(t)| / c = t (two fixed-point steps; the
-    Doppler shift is this time-varying delay). Returns (stereo (2, n), distance per output sample)."""
+    the source at the emission time tau with tau + |path(tau) - listener(t)| / c = t (three fixed-point steps;
+    the Doppler shift is this time-varying delay). Returns (stereo (2, n), distance per output sample)."""
     t = np.arange(n) / sr
     tau = t.copy()
     for _ in range(3):
@@ -115,6 +115,7 @@ class Mix:
     sr: int = SAMPLE_RATE
     stems: dict = field(default_factory=dict)
     events: list = field(default_factory=list)      # (event dict, stem, start sample, stereo) until finish
+    gain: float = 1.0                                # the master gain `finish` chose
 
     def stem(self, name: str) -> np.ndarray:
         return self.stems.setdefault(name, np.zeros((2, self.n), np.float32))

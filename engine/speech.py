@@ -124,11 +124,10 @@ def narrate(lines: list, lang: str, words_per_minute: int, max_speedup: float, s
             continue
         at = int(round(start * sample_rate))
         track[at:at + utterance.audio.size] += utterance.audio[:track.size - at]
-        spoken_end = start + utterance.words[-1][2] if utterance.words else start
         segments.append({"lang": lang, "text": line.get("spoken", line["text"]), "line": index, "start_s": round(start, 4),
                          "end_s": round(start + utterance.audio.size / sample_rate, 4),
                          "words_per_minute": utterance.words_per_minute,
                          "words": [{"text": w, "start_s": round(start + s0, 4), "end_s": round(start + s1, 4)}
                                    for w, s0, s1 in utterance.words]})
-        free_at = max(spoken_end, start + utterance.audio.size / sample_rate) + GAP_S
+        free_at = start + utterance.audio.size / sample_rate + GAP_S
     return track, segments

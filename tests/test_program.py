@@ -44,8 +44,8 @@ def test_edit_plan_tiles_scenes_with_shots_and_keeps_every_frame(seed):
     assert len(edl) == total - overlap
     for p, row in enumerate(edl):
         weight = sum(w for _, w in row)
-        assert 0 < weight <= 1 + 1e-9
-        assert len(row) == 1 or all(abs(w1 + w2 - 1) < 1e-9 for (_, w1), (_, w2) in [row])   # a dissolve's two sum to 1
+        assert 0 < weight <= 1 + 1e-9 and len(row) <= 2
+        assert len(row) == 1 or abs(weight - 1) < 1e-9                 # a dissolve's two sources sum to 1
 
 
 def test_camera_jumps_only_at_cuts_and_characters_are_one_object():
@@ -54,7 +54,7 @@ def test_camera_jumps_only_at_cuts_and_characters_are_one_object():
     step = np.linalg.norm(np.diff(eye, axis=0), axis=1)
     cuts = set(spec.cuts)
     assert cuts and max(step[f] for f in range(len(step)) if f not in cuts) < 1.5      # smooth within a shot
-    assert min(step[f] for f in cuts) > 1.5 or any(step[f] > 1000 for f in cuts)      # a shot change moves the eye
+    assert min(step[f] for f in cuts) > 1.5                                            # a shot change moves the eye
     for scene in spec.timeline.scenes:
         k = spec.timeline.scenes.index(scene)
         frames = range(scene["first"], scene["first"] + scene["n_frames"])
@@ -103,8 +103,7 @@ def test_rendered_program(tmp_path):
     for c in program["characters"]:
         scenes = {s["scene"] for s in program["shots"] if c in s["characters"]}
         assert scenes == {s["index"] for s in program["scenes"]}, (c, scenes)
-        looks = {json.dumps(o["class_path"]) for f in labels["frames"] for o in f["objects"] if o["instance_id"] == c}
-        assert looks == {'"actor/person"'}
+        assert {o["class_path"] for f in labels["frames"] for o in f["objects"] if o["instance_id"] == c} == {"actor/person"}
     # the edited video: the program's frames, as much audio, the importance per frame
     with av.open(str(folder / "video.mp4")) as container:
         n_video = sum(1 for _ in container.decode(video=0))

@@ -12,7 +12,8 @@ CAMERA_MODES = ("static", "pan", "dolly", "tracking")
 MIN_EYE_M = 2.5                                              # no actor comes closer to the camera
 
 
-def _smooth(points: np.ndarray, width: int = 7) -> np.ndarray:
+def smooth(points: np.ndarray, width: int = 7) -> np.ndarray:
+    """A moving average over `width` frames per column, the ends held."""
     pad = np.pad(points, ((width // 2, width // 2), (0, 0)), mode="edge")
     kernel = np.ones(width) / width
     return np.stack([np.convolve(pad[:, k], kernel, mode="valid") for k in range(points.shape[1])], axis=1)
@@ -44,7 +45,7 @@ def place_camera(rng, cfg, mode: str, main: list, subject: Actor, cast: list, n_
     sway = float(rng.uniform(0.15, 0.3)) * rng.choice([-1, 1])
     all_xy = np.array([p for act in main for p in act.positions])
     centre = np.array([*((all_xy.min(axis=0) + all_xy.max(axis=0)) / 2), 0.9])
-    track = np.column_stack([_smooth(np.array(subject.positions)), np.full(n_frames, 0.9)])
+    track = np.column_stack([smooth(np.array(subject.positions)), np.full(n_frames, 0.9)])
     keep = main if mode in ("static", "dolly") else [subject]
     everyone = np.stack([np.array(a.positions) for a in cast], axis=1)          # (T, A, 2)
     first = float(rng.uniform(0, 360))

@@ -8,14 +8,10 @@ import numpy as np
 
 from engine.geometry import SENSOR_WIDTH_MM, look_at
 from engine.spec import Camera
+from scenes.motion.camera import smooth
 from scenes.motion.simulation import Actor, forward, world_joints
 
 FRAMED_HEIGHT_M = {"medium": 1.1, "close_up": 0.42, "insert": 0.6}      # how much of the scene the frame's height shows
-
-
-def _smooth(track: np.ndarray, width: int) -> np.ndarray:
-    pad = np.pad(track, ((width // 2, width // 2), (0, 0)), mode="edge")
-    return np.stack([np.convolve(pad[:, k], np.ones(width) / width, mode="valid") for k in range(track.shape[1])], axis=1)
 
 
 def _joint(a: Actor, f: int, name: str) -> np.ndarray:
@@ -57,8 +53,8 @@ def shot_poses(rng, shot, main: list, n_frames: int, focal_mm: float, width: int
     name = "head" if shot.kind == "close_up" else "chest"
     hands = lambda f: (_joint(a, f, "left_wrist") + _joint(a, f, "right_wrist")) / 2        # noqa: E731
     targets = np.array([hands(f) if shot.kind == "insert" else _joint(a, f, name) for f in frames])
-    targets = _smooth(targets, 5)
-    facing = _smooth(np.array([forward(a.headings[f]) for f in frames]), 9)
+    targets = smooth(targets, 5)
+    facing = smooth(np.array([forward(a.headings[f]) for f in frames]), 9)
     poses = []
     for k, f in enumerate(frames):
         h = facing[k] / max(np.linalg.norm(facing[k]), 1e-6)
