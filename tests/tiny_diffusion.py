@@ -56,9 +56,12 @@ def make_models(folder: Path, controls=("depth", "segmentation", "edges"), sd15_
                                                 max_position_embeddings=77, **text))
     scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
                               set_alpha_to_one=False, steps_offset=1)
+    if sd15_shape:        # saved in half precision, as real checkpoints ship (half the bytes to write and read)
+        unet, vae, text_encoder = unet.half(), vae.half(), text_encoder.half()
     StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
                             safety_checker=None, feature_extractor=None, requires_safety_checker=False).save_pretrained(str(folder))
     for control in controls:
-        ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=cond).save_pretrained(str(folder / f"controlnet-{control}"))
+        net = ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=cond)
+        (net.half() if sd15_shape else net).save_pretrained(str(folder / f"controlnet-{control}"))
     (folder / "LICENSE").write_text(license_text + "\n")
     return folder
