@@ -7,10 +7,7 @@ normals + object index + material index, read back as FramePasses.
 """
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from engine.geometry import image_rays, lens_polynomial
 from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
 from engine.lighting import build_world, lighting, recipe_lighting
 from engine.passes import FramePasses
+from engine.renderio import WORKDIR_PREFIX, blender_log_silenced, exr_parts, remove_dead_workdirs
 from engine.shading import REST_ATTRIBUTE, photo_material
 from engine.surfaces import GEOMETRIC_NORMAL_AOV, flat_material
 from engine.spec import SceneSpec
@@ -33,44 +31,6 @@ SHARP_DEG = 30.0         # edges between faces meeting at more than this are sha
 
 class BackendError(RuntimeError):
     pass
-
-
-@contextlib.contextmanager
-def blender_log_silenced():
-    """Blender logs every render ('Saved: ...', device warnings) to stdout at the C level; keep the terminal for us."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "wb") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
-def _exr_parts(path: str) -> list:
-    """The EXR's parts as (header, channels, name)."""
-    import OpenEXR
-    with OpenEXR.File(path) as f:
-        return [(dict(p.header), {k: c.pixels for k, c in p.channels.items()}, p.name()) for p in f.parts]
-
-
-WORKDIR_PREFIX = "engine-render-"
-
-
-def remove_dead_workdirs(base: str):
-    """Delete the scratch folders of render processes that are gone (killed with -9, which nothing can catch)."""
-    for folder in Path(base).glob(f"{WORKDIR_PREFIX}*-*"):
-        pid = folder.name[len(WORKDIR_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            pass                                  # alive, someone else's
 
 
 class BlenderBackend:
@@ -106,6 +66,7 @@ class BlenderBackend:
         self._configure_render()
         self._make_world_and_sun()
         self._dirty = False
+        self._built_key = None          # SceneSpec.scene_key of what build() made (views of it only move the camera)
 
     def _configure_render(self):
         s, r = self.scene, self.cfg
@@ -190,8 +151,11 @@ class BlenderBackend:
 
     # ---- per sample ----------------------------------------------------------------------------------------------
     def build(self, spec: SceneSpec):
-        from mathutils import Matrix, Vector
-        bpy, env = self.bpy, spec.environment
+        from mathutils import Vector
+        if spec.scene_key is not None and spec.scene_key == self._built_key:
+            self._set_camera(spec)         # another view of the scene built last: only the camera moves, and Cycles
+            return                         # keeps its BVH, shaders and the sky's importance map (persistent data)
+        env = spec.environment
         # always from a fresh session: Blender is one per process, and another backend in it (tests make a few) may
         # have reloaded it since, freeing this one's scene, sun and camera
         with blender_log_silenced():
@@ -200,14 +164,20 @@ class BlenderBackend:
         self.clear_coats = []     # objects only the beauty render sees (a cornea: the data passes look through it)
         s = self.scene
         self.light = lighting(env) if self.look == "photo" else recipe_lighting(env)
-        build_world(s.world.node_tree, self.light)
+        build_world(s.world.node_tree, self.light, simple_indirect=self.cfg.indirect == "simple")
         # the world's importance map is rebuilt for every sample; a sky (and its clouds) is smooth enough for a 256
         # map, which builds in a fraction of the default's time (measured: 3.5 s -> 0.15 s with clouds, 256x256)
         s.world.cycles.sampling_method, s.world.cycles.sample_map_resolution = "MANUAL", 256
         sun = self.sun.data
         sun.color, sun.energy, sun.angle = self.light.sun_color, self.light.sun_strength, np.deg2rad(self.light.sun_angle_deg)
         self.sun.rotation_euler = Vector(env.sun_direction).to_track_quat("Z", "Y").to_euler()   # light shines down -Z
-        cam = self.camera.data
+        self._set_camera(spec)
+        self._built_key = spec.scene_key
+        self._build_objects(spec)
+
+    def _set_camera(self, spec: SceneSpec):
+        from mathutils import Matrix
+        s, cam = self.scene, self.camera.data
         if spec.camera.model == "equirectangular":
             cam.type, cam.panorama_type = "PANO", "EQUIRECTANGULAR"   # Depth.Z is then the distance along the ray
         elif spec.camera.model == "distorted":       # Cycles' polynomial lens: theta(r_mm) = -(k0 + k1 r + ... + k4 r^4)
@@ -230,6 +200,8 @@ class BlenderBackend:
         if (s.render.resolution_x, s.render.resolution_y) != (spec.camera.width, spec.camera.height):
             s.render.resolution_x, s.render.resolution_y = spec.camera.width, spec.camera.height
 
+    def _build_objects(self, spec: SceneSpec):
+        bpy, s = self.bpy, self.scene
         shared = {}   # one mesh datablock per distinct spec Mesh: plants that share a mesh are instanced by Cycles
         for obj_spec in spec.objects:
             if obj_spec.morph is not None:
@@ -337,7 +309,7 @@ class BlenderBackend:
             owner = obj_spec.name if part is None else f"{obj_spec.name}.{part}"
             mat = self.bpy.data.materials.new(f"{obj_spec.class_path}/{mat_spec.name}/{owner}")
             if self.look == "photo":
-                photo_material(mat.node_tree, mat_spec, rest)
+                photo_material(mat.node_tree, mat_spec, rest, self.cfg.indirect == "simple", int(self.cfg.bevel_samples))
             else:
                 flat_material(mat.node_tree, mat_spec)
             # Material Index pass = semantic class (+ the body part of an actor)
@@ -371,9 +343,9 @@ class BlenderBackend:
         self._render_frame(write=False)
 
     def read_passes(self, spec: SceneSpec, frame: int) -> FramePasses:
-        parts = _exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers
+        parts = exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers
         if self.look == "photo":                          # the beauty render's image replaces the data render's
-            beauty = {name: pixels for _, channels, _ in _exr_parts(self.beauty_path) for name, pixels in channels.items()}
+            beauty = {name: pixels for _, channels, _ in exr_parts(self.beauty_path) for name, pixels in channels.items()}
             parts = [(header, {k: beauty.get(k, v) if "Combined" in k else v for k, v in channels.items()}, name)
                      for header, channels, name in parts]
         ch = {name: pixels for _, channels, _ in parts for name, pixels in channels.items()}

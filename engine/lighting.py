@@ -118,10 +118,12 @@ def recipe_lighting(env, clouds: bool = False) -> Lighting:
                     _rounded(0.7 * horizon), veil=clouds)
 
 
-def build_world(tree, light: Lighting):
+def build_world(tree, light: Lighting, simple_indirect: bool = False):
     """The world's node tree: a physical sky texture, or a gradient over the ray's elevation (overcast and gradient
     skies: horizon to zenith, linear in sin(elevation) for the CIE dome, over 0..0.4 for the recipe's gradient); then
-    the cloud layer, if any."""
+    the cloud layer, if any. `simple_indirect`: only camera rays, reflections and refractions see the clouds and
+    veil; the light the sky casts (its light samples, diffuse bounces) comes from the same sky smoothed, clouds
+    blended in by their cover (render.indirect=simple)."""
     tree.nodes.clear()
     g = Graph(tree, light.cloud_seed)
     direction = g.node("ShaderNodeTexCoord").outputs["Generated"]
@@ -140,6 +142,7 @@ def build_world(tree, light: Lighting):
         ramp = g.node("ShaderNodeMapRange", {"Value": split.outputs["Z"], "From Min": 0.0,
                                              "From Max": 1.0 if light.sky_model == "overcast" else 0.4})
         colour, strength = g.blend(ramp.outputs["Result"], light.horizon, light.zenith), 1.0
+    smooth = colour
     layer = _cloud_layer(g, direction, up)
     if light.cloud_cover > 0:
         colour = _clouds(g, colour, layer, up, light)
@@ -149,7 +152,16 @@ def build_world(tree, light: Lighting):
     elif light.sky_model != "overcast":
         colour = g.tint(colour, g.around_one(g.noise(3.0, 4, 0.6, vector=direction), 0.025))
     background = g.node("ShaderNodeBackground", {"Color": colour, "Strength": strength})
-    tree.links.new(background.outputs["Background"], g.node("ShaderNodeOutputWorld").inputs["Surface"])
+    output = g.node("ShaderNodeOutputWorld")
+    if not simple_indirect:
+        tree.links.new(background.outputs["Background"], output.inputs["Surface"])
+        return
+    if light.cloud_cover > 0:        # the clouds' mean colour over the share they cover, fading as they do
+        near = g.node("ShaderNodeMapRange", {"Value": up, "From Min": 0.02, "From Max": 0.2}).outputs["Result"]
+        mean_cloud = tuple(0.5 * (np.asarray(light.cloud_lit) + np.asarray(light.cloud_shade)))
+        smooth = g.blend(g.math("MULTIPLY", near, float(light.cloud_cover)), smooth, mean_cloud)
+    plain = g.node("ShaderNodeBackground", {"Color": smooth, "Strength": strength})
+    g.by_ray(background.outputs[0], plain.outputs[0], output.name)
 
 
 def _cloud_layer(g: Graph, direction, up):

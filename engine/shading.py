@@ -17,6 +17,9 @@ import numpy as np
 from engine.surfaces import cornea_material, emit, keyed_gain, write_geometric_normal
 
 REST_ATTRIBUTE = "rest_position"         # a deforming mesh's rest-pose vertex positions, for its patterns
+# rays that see surfaces and the sky in full detail under render.indirect=simple; diffuse bounces and light samples
+# see plain colours and a smooth sky (Light Path node outputs)
+DETAILED_RAYS = ("Is Camera Ray", "Is Glossy Ray", "Is Transmission Ray")
 # mean and standard deviation of Blender's texture outputs over a large area (measured): standardising by them keeps
 # a multiplier's mean at one, so the mean albedo stays the base colour
 TEXTURE_STATS = {"noise": (0.5, 0.065), "voronoi": (0.53, 0.18), "edge": (0.12, 0.09), "wave": (0.55, 0.33)}
@@ -142,6 +145,19 @@ class Graph:
         """Mix colours a and b by fac (socket or number)."""
         node = self.node("ShaderNodeMix", {"Factor": fac, "A": a, "B": b}, data_type="RGBA")
         return node.outputs["Result"]
+
+    def by_ray(self, detailed, plain, output: str):
+        """Link the `detailed` shader to the output for the rays that show a surface's detail (DETAILED_RAYS) and
+        `plain` for the rest (diffuse bounces, light samples). A Mix Shader whose factor is exactly 0 or 1 is compiled
+        with a jump (Cycles' SVM), so the other branch's nodes are not evaluated at all for that ray."""
+        path = self.nodes.new("ShaderNodeLightPath").outputs
+        fac = path[DETAILED_RAYS[0]]
+        for name in DETAILED_RAYS[1:]:
+            fac = self.math("MAXIMUM", fac, path[name])
+        mix = self.node("ShaderNodeMixShader", {"Fac": fac})
+        self.links.new(plain, mix.inputs[1])
+        self.links.new(detailed, mix.inputs[2])
+        self.links.new(mix.outputs[0], self.nodes[output].inputs["Surface"])
 
 
 def _joints(base, share: float, joint: tuple) -> tuple:
@@ -389,10 +405,11 @@ RECIPES = {"stone": _stone, "marble": _marble, "brick": _brick, "concrete": _con
            "snow": _snow, "soil": _ground, "water": _water, "foam": _foam}
 
 
-def photo_material(tree, spec, rest: bool = False):
+def photo_material(tree, spec, rest: bool = False, simple_indirect: bool = False, bevel_samples: int = 4):
     """The photo look: the kind's recipe (plain PBR for a kind without one, e.g. a concept's abstract forms get a
     gently varied plastic), its bump into the BSDF's normal only, and the geometric normal AOV. `rest`: patterns on
-    the mesh's rest positions (a skinned body)."""
+    the mesh's rest positions (a skinned body). `simple_indirect`: rays from a diffuse bounce see the material's plain
+    colour and roughness, without its patterns, bump or bevel (render.indirect=simple)."""
     if spec.kind == "cornea":
         return cornea_material(tree)
     rng = np.random.default_rng(spec.seed)
@@ -420,7 +437,8 @@ def photo_material(tree, spec, rest: bool = False):
     emit(bsdf, spec)
     normal = None
     if spec.kind in BEVEL_M or spec.kind not in RECIPES:
-        normal = g.node("ShaderNodeBevel", {"Radius": BEVEL_M.get(spec.kind, BEVEL_M[""])}, samples=4).outputs["Normal"]
+        normal = g.node("ShaderNodeBevel", {"Radius": BEVEL_M.get(spec.kind, BEVEL_M[""])},
+                        samples=bevel_samples).outputs["Normal"]
     if height is not None and strength > 0:
         bump = g.node("ShaderNodeBump", {"Height": height, "Strength": strength, "Distance": 0.02})
         if normal is not None:
@@ -428,5 +446,21 @@ def photo_material(tree, spec, rest: bool = False):
         normal = bump.outputs["Normal"]
     if normal is not None:
         tree.links.new(normal, bsdf.inputs["Normal"])
+    if simple_indirect:
+        _plain_for_diffuse_rays(g, bsdf, spec, rough, extra)
     write_geometric_normal(tree)
+
+
+def _plain_for_diffuse_rays(g: Graph, bsdf, spec, rough, extra: dict):
+    """What a diffuse bounce sees of this material: its named colour (the patterns' mean: their shades average to 1),
+    its roughness and its other inputs, with the same glow and the same per-frame gain; never its textures."""
+    plain = g.nodes.new("ShaderNodeBsdfPrincipled")
+    plain.inputs["Base Color"].default_value = (*spec.base_color, 1.0)
+    keyed_gain(plain.inputs["Base Color"], spec)
+    plain.inputs["Roughness"].default_value = float(np.clip(spec.roughness * (1.0 if hasattr(rough, "links") else rough), 0, 1))
+    plain.inputs["Metallic"].default_value = spec.metallic
+    for name, value in extra.items():
+        plain.inputs[name].default_value = value
+    emit(plain, spec)
+    g.by_ray(bsdf.outputs[0], plain.outputs[0], "Material Output")
 

@@ -200,6 +200,8 @@ class SceneSpec:
                                                       # per-actor actions, trajectories) that clip layers derive from
     cuts: list = field(default_factory=list)          # frames after which the camera cuts to another shot (no flow
                                                       # across a cut)
+    scene_key: str | None = None                      # samples with the same key share everything but the camera
+                                                      # (views of one scene): the backend builds it once
 
     def labelled_tags(self) -> dict:
         """The tags as labels carry them: the family's, plus the subject's instance id."""

@@ -21,10 +21,18 @@ def concern_key(concern: str) -> int:
     return int.from_bytes(hashlib.sha256(concern.encode("utf-8")).digest()[:4], "little")
 
 
+SHARED_SCENE = concern_key("shared scene")
+
+
 class Streams:
     def __init__(self, key):
-        self.key = tuple(int(k) for k in key)          # (run seed, sample index, attempt)
+        self.key = tuple(int(k) for k in key)          # (run seed, sample index, attempt), or for_scene's
         self._streams: dict[str, np.random.Generator] = {}
+
+    def for_scene(self, group: int) -> "Streams":
+        """The streams of a scene that several samples share (views of one landmark): (run seed, group, attempt)
+        and a marker, so they never equal a sample's own."""
+        return Streams((self.key[0], group, self.key[2], SHARED_SCENE))
 
     def __getitem__(self, concern: str) -> np.random.Generator:
         if concern not in self._streams:

@@ -38,6 +38,7 @@ from scenes import FAMILIES
 GROUPS = ("scene", "render", "augment")   # config groups: `scene=landmark` picks configs/scene/landmark.yaml
 DEVICES = ("auto", "cpu", "cuda", "optix")
 LOOKS = ("photo", "flat")
+INDIRECT = ("simple", "full")
 # What decides a sample besides the config: bumped when the same config and seed start to give other samples (the
 # named random sub-streams did), so a run folder made before refuses to be resumed into a mix of both.
 GENERATION_SCHEME = "streams-v1"
@@ -56,6 +57,8 @@ class RenderConfig:
     sensor_noise: float = MISSING
     vignetting: float = MISSING
     lens_distortion: List[float] = MISSING
+    indirect: str = MISSING
+    bevel_samples: int = MISSING
 
 
 @dataclass
@@ -260,6 +263,8 @@ def validate(cfg: DictConfig):
     require(1 <= r.samples <= 65536, f"render.samples: {r.samples} is not allowed; give 1..65536")
     require(r.threads >= 0, f"render.threads: {r.threads} is not allowed; give 0 (all cores) or a positive count")
     require(r.look in LOOKS, f"render.look: '{r.look}' is not allowed; choose one of {', '.join(LOOKS)}")
+    require(r.indirect in INDIRECT, f"render.indirect: '{r.indirect}' is not allowed; choose one of {', '.join(INDIRECT)}")
+    require(1 <= r.bevel_samples <= 16, f"render.bevel_samples: {r.bevel_samples} is not allowed; give 1..16")
     require(-10 <= r.exposure_ev <= 10, f"render.exposure_ev: {r.exposure_ev} is not allowed; give -10..10 stops")
     require(0 <= r.sensor_noise <= 4, f"render.sensor_noise: {r.sensor_noise} is not allowed; give 0 (off)..4")
     require(0 <= r.vignetting <= 1, f"render.vignetting: {r.vignetting} is not allowed; give 0 (off)..1")

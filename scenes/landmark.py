@@ -10,11 +10,11 @@ from typing import List, Optional
 import numpy as np
 from omegaconf import MISSING
 
-from engine.checks import ConfigError, require_choices, require_range
+from engine.checks import ConfigError, require_between, require_choices, require_range
 from engine.geometry import SENSOR_WIDTH_MM, compass_name, look_at, pose
 from engine.labels import ClipLayers
 from engine.spec import Camera, SceneObject, SceneSpec
-from engine.streams import Streams
+from engine.streams import Streams, child
 from generators import context
 from generators.landmarks import CATALOGUE, TYPES, landmark
 from generators.materials import COLORS, KINDS, pick
@@ -38,6 +38,7 @@ class Config:
     elevation_deg: List[float] = MISSING
     focal_mm: List[float] = MISSING
     focus_classes: List[str] = MISSING
+    views_per_scene: int = MISSING
 
 
 CONTEXT_KINDS = {"context/building": "buildings", "context/tree": "trees",
@@ -59,6 +60,7 @@ def validate(cfg):
     require_range(cfg.fill, 0.05, 1.5, "scene.fill")
     require_range(cfg.elevation_deg, -10.0, 85.0, "scene.elevation_deg")
     require_range(cfg.focal_mm, 8.0, 600.0, "scene.focal_mm")
+    require_between(cfg.views_per_scene, 1, 64, "scene.views_per_scene")
 
 
 def identities(cfg) -> list[int]:
@@ -77,15 +79,13 @@ def _count_range(cfg, class_path: str):
     return (hi, max(2 * hi, 1)) if class_path in cfg.focus_classes else (lo, hi)
 
 
-def _place_context(rng, kind_count, makers, lm_radius, camera_xy, target_xy, plaza_half):
-    """Scatter context objects around the landmark: no overlaps, none at the camera, no building between camera and
-    landmark (a wall would hide it entirely); trees and props may stand in the line of sight and occlude naturally."""
+def _place_context(rng, kind_count, makers, lm_radius, cameras_xy, target_xy, plaza_half):
+    """Scatter context objects around the landmark: no overlaps, none at a camera, no building between a camera and
+    the landmark (a wall would hide it entirely); trees and props may stand in the line of sight and occlude naturally."""
     placed = []   # (kind, x, y, radius)
 
-    def free(x, y, r, kind):
+    def clear_of(camera_xy, x, y, r, kind):
         if np.hypot(x - camera_xy[0], y - camera_xy[1]) < r + 6.0:
-            return False
-        if any(np.hypot(x - px, y - py) < r + pr + 1.0 for _, px, py, pr in placed):
             return False
         if kind == "building":   # distance to the camera -> landmark segment
             seg = target_xy - camera_xy
@@ -93,6 +93,11 @@ def _place_context(rng, kind_count, makers, lm_radius, camera_xy, target_xy, pla
             if np.hypot(*([x, y] - (camera_xy + t * seg))) < r + lm_radius * 0.6:
                 return False
         return True
+
+    def free(x, y, r, kind):
+        if any(np.hypot(x - px, y - py) < r + pr + 1.0 for _, px, py, pr in placed):
+            return False
+        return all(clear_of(c, x, y, r, kind) for c in cameras_xy)
 
     for kind, count, r_min, r_max in kind_count:
         def spot(r, radius, kind=kind, r_min=r_min, r_max=r_max):
@@ -106,15 +111,10 @@ def _place_context(rng, kind_count, makers, lm_radius, camera_xy, target_xy, pla
             yield kind, mesh, mats, params, pose((x, y, 0.0), yaw=rng.uniform(0, 2 * np.pi))
 
 
-def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
-    ids = identities(cfg)
-    lm = landmark(ids[index % len(ids)])          # balanced over identities: many views per landmark
-    sky = streams["environment"]
-    time_of_day, weather = pick(sky, list(cfg.times_of_day)), pick(sky, list(cfg.weathers))
-    env, env_tags = environment(sky, time_of_day, weather)
-    rng = streams["camera"]
-
-    # Camera: distance so the landmark's extent fills `fill` of the frame; compass azimuth from the landmark.
+def _view(cfg, rng, lm, width: int, height: int, sector: tuple | None = None) -> tuple:
+    """(Camera, position, target, viewpoint tags): distance so the landmark's extent fills `fill` of the frame,
+    compass azimuth from the landmark; `sector` (offset, view, views) keeps view k of a shared scene in its own
+    360/views degrees of azimuth, so the views go round the landmark."""
     focal = float(rng.uniform(*cfg.focal_mm))
     half_hfov = np.arctan(SENSOR_WIDTH_MM / 2 / focal)
     half_vfov = np.arctan(SENSOR_WIDTH_MM * height / width / 2 / focal)
@@ -122,6 +122,9 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     distance = max(lm.height / 2 / np.tan(half_vfov), lm.radius / np.tan(half_hfov)) / fill
     distance = max(distance, lm.radius + 8.0)
     azimuth = rng.uniform(0, 360)
+    if sector is not None:
+        offset, view, views = sector
+        azimuth = (offset + (view + azimuth / 360) * 360 / views) % 360
     elevation = np.deg2rad(rng.uniform(*cfg.elevation_deg))
     target = np.array([0.0, 0.0, lm.height * rng.uniform(0.3, 0.6)])
     a = np.deg2rad(azimuth)
@@ -130,13 +133,37 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     aim = target + rng.normal(0, 0.05, 3) * [lm.radius, lm.radius, lm.height]
     camera = Camera(width=width, height=height, lens_mm=round(focal, 3), poses=[look_at(cam_pos, aim)],
                     sensor_width_mm=SENSOR_WIDTH_MM)
+    view_tags = {"azimuth_deg": round(azimuth, 2), "compass": compass_name(azimuth),
+                 "elevation_deg": round(float(np.rad2deg(elevation)), 2), "distance_m": round(float(distance), 2),
+                 "focal_mm": round(focal, 3)}
+    return camera, cam_pos, target, view_tags
+
+
+def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSpec:
+    """A landmark in its context. With scene.views_per_scene = k, samples k*g .. k*g+k-1 are k views of one scene:
+    landmark, sky and context from the group's streams (Streams.for_scene), each view's camera in its own sector."""
+    views = int(cfg.views_per_scene)
+    group, view = divmod(index, views)
+    scene = streams.for_scene(group) if views > 1 else streams
+    ids = identities(cfg)
+    lm = landmark(ids[group % len(ids)])          # balanced over identities: many views per landmark
+    sky = scene["environment"]
+    time_of_day, weather = pick(sky, list(cfg.times_of_day)), pick(sky, list(cfg.weathers))
+    env, env_tags = environment(sky, time_of_day, weather)
+    if views == 1:
+        cameras = [_view(cfg, streams["camera"], lm, width, height)]
+    else:             # every view of the scene drawn, so that the context keeps clear of all of them
+        rng = scene["camera"]
+        offset = rng.uniform(0, 360)
+        cameras = [_view(cfg, child(rng), lm, width, height, (offset, k, views)) for k in range(views)]
+    camera, cam_pos, target, view_tags = cameras[view]
 
     primary = lm.materials[0]
     lm_attrs = {"landmark_id": lm.landmark_id, "landmark_type": lm.type, "style": lm.style,
                 "material": primary.kind, "color": primary.color_name, "params": lm.params}
     objects = [SceneObject(1, lm.class_path, f"{lm.type}_{lm.landmark_id:04d}", lm.mesh, lm.materials, [pose()],
                            lm_attrs, {"generator": "generators.landmarks.landmark", "landmark_id": lm.landmark_id})]
-    rng = streams["layout"]                      # ground, plaza and the context objects around the landmark
+    rng = scene["layout"]                        # ground, plaza and the context objects around the landmark
     plaza_half = lm.radius + rng.uniform(6, 15)
     g_mesh, g_mats, g_params = context.ground(rng, plaza_half, extent=1500.0)
     objects.append(SceneObject(2, "ground", "ground", g_mesh, g_mats, [pose()], {"surface": g_mats[0].color_name},
@@ -147,20 +174,19 @@ def build(cfg, streams: Streams, index: int, width: int, height: int) -> SceneSp
     focus_props = [c.rsplit("/", 1)[1] for c in cfg.focus_classes if c.startswith("context/prop/")]
     makers = {"building": context.building, "tree": context.tree,      # a prop class in focus: only that kind of prop
               "prop": lambda r: context.prop(r, kind=pick(r, focus_props) if focus_props else None)}
-    for kind, mesh, mats, params, obj_pose in _place_context(rng, counts, makers, lm.radius, cam_pos[:2], target[:2],
-                                                             plaza_half):
+    for kind, mesh, mats, params, obj_pose in _place_context(rng, counts, makers, lm.radius, [c[1][:2] for c in cameras],
+                                                             target[:2], plaza_half):
         iid = len(objects) + 1
         class_path = f"context/prop/{params['kind']}" if kind == "prop" else f"context/{kind}"
         objects.append(SceneObject(iid, class_path, f"{kind}_{iid:03d}", mesh, mats, [obj_pose], params,
                                    {"generator": f"generators.context.{kind}", "params": params}))
 
-    view = {"azimuth_deg": round(azimuth, 2), "compass": compass_name(azimuth),
-            "elevation_deg": round(float(np.rad2deg(elevation)), 2), "distance_m": round(float(distance), 2),
-            "focal_mm": round(focal, 3)}
     tags = {"landmark_id": lm.landmark_id, "landmark_type": lm.type, "landmark_class": lm.class_path,
-            "style": lm.style, "material": primary.kind, "color": primary.color_name, **env_tags, "viewpoint": view}
+            "style": lm.style, "material": primary.kind, "color": primary.color_name, **env_tags, "viewpoint": view_tags}
+    if views > 1:             # which samples share this scene: the same (group, attempt)
+        tags["shared_scene"] = {"group": group, "attempt": streams.key[2], "view": view, "views": views}
     return SceneSpec(family="landmark", category=lm.class_path, objects=objects, camera=camera, environment=env, tags=tags,
-                     subject_instance_id=1)
+                     subject_instance_id=1, scene_key=f"landmark{scene.key}" if views > 1 else None)
 
 
 # ---- captions: exact, from the spec and the measured visibility ------------------------------------------------------

@@ -32,7 +32,8 @@ def test_overrides_and_groups_apply():
     ("out=${oc.env:HOME}", "literal"), ('seed=!!python/object/apply:os.system ["true"]', "seed: not a plain value"), ("seed=${n}", "literal"), ("output.points_voxel_m=50", "points_voxel_m"),
     ("render.lens_distortion=[-0.2,0.0]", "monotonic"), ("render.lens_distortion=[0.1]", "render.lens_distortion"),
     ("export.splits={train:0.8}", "add up to 1"), ("export.splits={Train:1.0}", "export.splits"),
-    ("export.min_box_px=-1", "export.min_box_px"),
+    ("export.min_box_px=-1", "export.min_box_px"), ("render.indirect=cheap", "render.indirect"),
+    ("render.bevel_samples=0", "render.bevel_samples"),
 ])
 def test_bad_override_is_one_clear_line(override, names):
     with pytest.raises(ConfigError) as error:

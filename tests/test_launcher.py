@@ -156,7 +156,7 @@ def test_ctrl_c_and_sigterm_stop_the_run_cleanly_and_it_resumes(tmp_path, signum
 
 
 def test_scratch_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
-    from engine.backend import WORKDIR_PREFIX, remove_dead_workdirs
+    from engine.renderio import WORKDIR_PREFIX, remove_dead_workdirs
     gone = subprocess.Popen(["true"])
     gone.wait()                                            # a pid that no longer runs (as after kill -9)
     dead = tmp_path / f"{WORKDIR_PREFIX}{gone.pid}-abc"

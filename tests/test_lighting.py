@@ -7,8 +7,10 @@ from engine.backend import BlenderBackend
 from engine.geometry import look_at, pose
 from engine.lighting import SKY_SCALE, Lighting, build_world, sky_irradiance
 from engine.spec import Camera, Environment, Material, Mesh, SceneObject, SceneSpec
+from engine.streams import Streams
 from engine.taxonomy import load_taxonomy
 from job.config import compose
+from scenes import FAMILIES
 
 pytestmark = pytest.mark.render
 
@@ -38,3 +40,23 @@ def test_sky_irradiance_matches_blenders_sky_texture(elevation):
         assert np.allclose(measured / albedo, sky_irradiance(elevation), rtol=0.08), (measured / albedo / SKY_SCALE)
     finally:
         backend.close()
+
+
+def test_simple_indirect_changes_the_light_not_the_labels():
+    """render.indirect=simple (diffuse bounces and light samples see plain colours and a smooth sky): the same scene's
+    data passes to the bit, its light within 5 % (the metered exposure measures the linear image's brightness), and
+    not the same picture (the setting reaches the render)."""
+    taxonomy = load_taxonomy()
+    cfgs = {k: compose(["render=preview", "render.resolution=[96,72]", "render.samples=16", f"render.indirect={k}",
+                        "scene.weathers=[clear]"]) for k in ("simple", "full")}
+    spec = FAMILIES["landmark"].build(cfgs["full"].scene, Streams((0, 2, 0)), 2, 96, 72)
+    frames, exposure = {}, {}
+    for name, cfg in cfgs.items():
+        backend = BlenderBackend(cfg.render, taxonomy)
+        backend.build(spec)
+        frames[name], exposure[name] = backend.render(spec)[0], backend.exposure
+        backend.close()
+    for layer in ("instance", "semantic", "depth", "normal"):
+        np.testing.assert_array_equal(getattr(frames["simple"], layer), getattr(frames["full"], layer))
+    assert abs(exposure["simple"] / exposure["full"] - 1) < 0.05
+    assert not np.array_equal(frames["simple"].rgb, frames["full"].rgb)
