@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.io import wavfile
-from scipy.signal import butter, fftconvolve, sosfilt
 
 SAMPLE_RATE = 48000
 SPEED_OF_SOUND = 343.0               # m/s, air at 20 C
@@ -52,6 +51,7 @@ class Listener:
 
 def _air(signal: np.ndarray, distance, sr: int) -> np.ndarray:
     """Outdoors: the part above AIR_SPLIT_HZ loses AIR_DB_PER_M per metre."""
+    from scipy.signal import butter, sosfilt      # lazily: ~0.8 s to import, and only clips with sound need it
     high = sosfilt(butter(2, AIR_SPLIT_HZ, "highpass", fs=sr, output="sos"), signal)
     return signal - high * (1 - 10 ** (-AIR_DB_PER_M * np.asarray(distance) / 20))
 
@@ -105,6 +105,7 @@ def room_response(size_m, absorption: float, source, ears: np.ndarray, sr: int) 
 
 
 def in_room(signal: np.ndarray, rir: np.ndarray) -> np.ndarray:
+    from scipy.signal import fftconvolve          # lazily (see above)
     return np.stack([fftconvolve(signal, rir[k])[:signal.size + rir.shape[1]] for k in range(2)]).astype(np.float32)
 
 

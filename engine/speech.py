@@ -9,7 +9,6 @@ import ctypes
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from engine.checks import ConfigError
 
@@ -83,6 +82,7 @@ class Espeak:
             s1 = starts[k + 1][1] if k + 1 < len(starts) else end
             s1 = s0 + _voiced_length(pcm[s0:s1])         # the word ends where its sound does, not at the next word
             words.append((word, s0 / self.rate, s1 / self.rate))
+        from scipy.signal import resample_poly     # lazily: scipy.signal takes ~0.8 s to import, stills never need it
         audio = resample_poly(pcm[:end], sample_rate, self.rate).astype(np.float32)
         return Utterance(audio, words, int(words_per_minute))
 

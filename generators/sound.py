@@ -4,12 +4,12 @@ stream passed in; nothing recorded, nothing downloaded. Signals are float32 at `
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
 SURFACES = {"street": "asphalt", "plaza": "paving", "park": "grass", "interior": "wood"}   # what feet land on
 
 
 def _band(x: np.ndarray, lo: float | None, hi: float | None, sr: int, order: int = 2) -> np.ndarray:
+    from scipy.signal import butter, sosfilt      # lazily: ~0.8 s to import, and only clips with sound need it
     if lo and hi:
         sos = butter(order, [lo, hi], "bandpass", fs=sr, output="sos")
     elif hi:
