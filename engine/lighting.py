@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.shading import Graph
+from engine.surfaces import by_ray
 
 # Blender 5.0's MULTIPLE_SCATTERING sky (air, aerosol and ozone densities 1, sea level), per sun elevation (degrees):
 # the sun disc's irradiance on a surface facing it, and the sky's irradiance on a horizontal surface, linear Rec.709,
@@ -161,7 +162,7 @@ def build_world(tree, light: Lighting, simple_indirect: bool = False):
         mean_cloud = tuple(0.5 * (np.asarray(light.cloud_lit) + np.asarray(light.cloud_shade)))
         smooth = g.blend(g.math("MULTIPLY", near, float(light.cloud_cover)), smooth, mean_cloud)
     plain = g.node("ShaderNodeBackground", {"Color": smooth, "Strength": strength})
-    g.by_ray(background.outputs[0], plain.outputs[0], output.name)
+    by_ray(tree, background.outputs[0], plain.outputs[0], output.name)
 
 
 def _cloud_layer(g: Graph, direction, up):

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.surfaces import cornea_material, emit, keyed_gain, write_geometric_normal
+from engine.surfaces import cornea_material, emit, keyed_gain, plain_for_diffuse_rays, write_geometric_normal
 
 REST_ATTRIBUTE = "rest_position"         # a deforming mesh's rest-pose vertex positions, for its patterns
-# rays that see surfaces and the sky in full detail under render.indirect=simple; diffuse bounces and light samples
-# see plain colours and a smooth sky (Light Path node outputs)
-DETAILED_RAYS = ("Is Camera Ray", "Is Glossy Ray", "Is Transmission Ray")
 # mean and standard deviation of Blender's texture outputs over a large area (measured): standardising by them keeps
 # a multiplier's mean at one, so the mean albedo stays the base colour
 TEXTURE_STATS = {"noise": (0.5, 0.065), "voronoi": (0.53, 0.18), "edge": (0.12, 0.09), "wave": (0.55, 0.33)}
@@ -145,19 +142,6 @@ class Graph:
         """Mix colours a and b by fac (socket or number)."""
         node = self.node("ShaderNodeMix", {"Factor": fac, "A": a, "B": b}, data_type="RGBA")
         return node.outputs["Result"]
-
-    def by_ray(self, detailed, plain, output: str):
-        """Link the `detailed` shader to the output for the rays that show a surface's detail (DETAILED_RAYS) and
-        `plain` for the rest (diffuse bounces, light samples). A Mix Shader whose factor is exactly 0 or 1 is compiled
-        with a jump (Cycles' SVM), so the other branch's nodes are not evaluated at all for that ray."""
-        path = self.nodes.new("ShaderNodeLightPath").outputs
-        fac = path[DETAILED_RAYS[0]]
-        for name in DETAILED_RAYS[1:]:
-            fac = self.math("MAXIMUM", fac, path[name])
-        mix = self.node("ShaderNodeMixShader", {"Fac": fac})
-        self.links.new(plain, mix.inputs[1])
-        self.links.new(detailed, mix.inputs[2])
-        self.links.new(mix.outputs[0], self.nodes[output].inputs["Surface"])
 
 
 def _joints(base, share: float, joint: tuple) -> tuple:
@@ -447,20 +431,7 @@ def photo_material(tree, spec, rest: bool = False, simple_indirect: bool = False
     if normal is not None:
         tree.links.new(normal, bsdf.inputs["Normal"])
     if simple_indirect:
-        _plain_for_diffuse_rays(g, bsdf, spec, rough, extra)
+        plain_for_diffuse_rays(tree, bsdf, spec, spec.roughness * (1.0 if hasattr(rough, "links") else rough), extra)
     write_geometric_normal(tree)
 
-
-def _plain_for_diffuse_rays(g: Graph, bsdf, spec, rough, extra: dict):
-    """What a diffuse bounce sees of this material: its named colour (the patterns' mean: their shades average to 1),
-    its roughness and its other inputs, with the same glow and the same per-frame gain; never its textures."""
-    plain = g.nodes.new("ShaderNodeBsdfPrincipled")
-    plain.inputs["Base Color"].default_value = (*spec.base_color, 1.0)
-    keyed_gain(plain.inputs["Base Color"], spec)
-    plain.inputs["Roughness"].default_value = float(np.clip(spec.roughness * (1.0 if hasattr(rough, "links") else rough), 0, 1))
-    plain.inputs["Metallic"].default_value = spec.metallic
-    for name, value in extra.items():
-        plain.inputs[name].default_value = value
-    emit(plain, spec)
-    g.by_ray(bsdf.outputs[0], plain.outputs[0], "Material Output")
 

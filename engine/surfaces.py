@@ -1,11 +1,15 @@
 """Surfaces outside the photo look's recipes (engine.shading): the normal label every material writes, the flat
-look, lamps' glow, a material whose albedo is keyframed over a clip (skin's pulse) and the eye's clear cornea.
+look, lamps' glow, a material whose albedo is keyframed over a clip (skin's pulse), the eye's clear cornea, and the
+plain surfaces diffuse bounces see (render.indirect=simple).
 Functions here fill node trees and sockets the backend hands them (they never import bpy)."""
 from __future__ import annotations
 
 import numpy as np
 
 GEOMETRIC_NORMAL_AOV = "geometric_normal"
+# rays that see surfaces and the sky in full detail under render.indirect=simple; diffuse bounces and light samples
+# see plain colours and a smooth sky (Light Path node outputs)
+DETAILED_RAYS = ("Is Camera Ray", "Is Glossy Ray", "Is Transmission Ray")
 
 
 def keyed_gain(socket, spec):
@@ -65,3 +69,36 @@ def emit(bsdf, spec):
     if spec.emission > 0:
         bsdf.inputs["Emission Color"].default_value = (*spec.base_color, 1.0)
         bsdf.inputs["Emission Strength"].default_value = spec.emission
+
+
+def by_ray(tree, detailed, plain, output: str):
+    """Link the `detailed` shader to the output node for the rays that show detail (DETAILED_RAYS) and `plain` for
+    the rest. A Mix Shader whose factor is exactly 0 or 1 is compiled with a jump (Cycles' SVM), so the other
+    branch's nodes are not evaluated at all for that ray."""
+    path = tree.nodes.new("ShaderNodeLightPath").outputs
+    fac = path[DETAILED_RAYS[0]]
+    for name in DETAILED_RAYS[1:]:
+        larger = tree.nodes.new("ShaderNodeMath")
+        larger.operation = "MAXIMUM"
+        tree.links.new(fac, larger.inputs[0])
+        tree.links.new(path[name], larger.inputs[1])
+        fac = larger.outputs[0]
+    mix = tree.nodes.new("ShaderNodeMixShader")
+    tree.links.new(fac, mix.inputs["Fac"])
+    tree.links.new(plain, mix.inputs[1])
+    tree.links.new(detailed, mix.inputs[2])
+    tree.links.new(mix.outputs[0], tree.nodes[output].inputs["Surface"])
+
+
+def plain_for_diffuse_rays(tree, bsdf, spec, roughness: float, extra: dict):
+    """What a diffuse bounce sees of a photo-look material (render.indirect=simple): its named colour (the patterns'
+    mean: their shades average to 1), roughness and other inputs, the same glow and per-frame gain; no textures."""
+    plain = tree.nodes.new("ShaderNodeBsdfPrincipled")
+    plain.inputs["Base Color"].default_value = (*spec.base_color, 1.0)
+    keyed_gain(plain.inputs["Base Color"], spec)
+    plain.inputs["Roughness"].default_value = float(np.clip(roughness, 0.0, 1.0))
+    plain.inputs["Metallic"].default_value = spec.metallic
+    for name, value in extra.items():
+        plain.inputs[name].default_value = value
+    emit(plain, spec)
+    by_ray(tree, bsdf.outputs[0], plain.outputs[0], "Material Output")
