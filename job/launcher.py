@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import multiprocessing as mp
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
 from multiprocessing.connection import wait
 
 from omegaconf import OmegaConf
@@ -85,11 +85,11 @@ class WorkerPool:
             self.config["render"]["threads"] = max(1, (os.cpu_count() or 1) // workers)
         self.gpus = visible_gpus() if cfg.render.device != "cpu" else []
         self.ctx = mp.get_context("spawn")
-        self.alive = {}                       # sentinel -> [process, connection, sample in flight]
+        self.alive = {}                       # sentinel -> [process, connection, sample in flight, its scene's next]
         self.started = 0
 
     def render(self, todo: list, account):
-        self.queue, attempts = SampleQueue(todo), defaultdict(int)
+        self.queue, attempts = SampleQueue(todo, int(self.cfg.scene.get("views_per_scene", 1))), defaultdict(int)
         remaining = len(todo)
         try:
             for _ in range(self.workers):
@@ -104,6 +104,8 @@ class WorkerPool:
                         continue
                     process.join()
                     del self.alive[sentinel]
+                    for index in slot[3]:     # the rest of its scene's views go to another worker
+                        self.queue.retry(index)
                     if slot[2] is not None:   # it died working on a sample: retry it elsewhere, or give up on it
                         index = slot[2]
                         attempts[index] += 1
@@ -113,7 +115,7 @@ class WorkerPool:
                             remaining -= 1
                         else:
                             self.queue.retry(index)
-                    if remaining > sum(s[2] is not None for s in self.alive.values()):
+                    if remaining > sum((s[2] is not None) + len(s[3]) for s in self.alive.values()):
                         self._start()                 # samples are left that no live worker holds
         finally:
             self._stop()
@@ -125,11 +127,14 @@ class WorkerPool:
         process = self.ctx.Process(target=worker_loop, args=(self.config, self.config_hash, child_end, gpu), daemon=True)
         process.start()
         child_end.close()
-        self.alive[process.sentinel] = [process, parent_end, None]
+        self.alive[process.sentinel] = [process, parent_end, None, deque()]
         self._assign(self.alive[process.sentinel])
 
     def _assign(self, slot):
-        slot[2] = self.queue.next()
+        """The worker's next sample: the next view of the scene it holds, else the next scene's first."""
+        if not slot[3]:
+            slot[3].extend(self.queue.next_group())
+        slot[2] = slot[3].popleft() if slot[3] else None
         slot[1].send(slot[2])
 
     def _collect(self, slot, ready: list, account) -> int:
@@ -152,7 +157,7 @@ class WorkerPool:
         return finished
 
     def _stop(self):
-        for process, conn, _ in self.alive.values():
+        for process, conn, *_ in self.alive.values():
             try:
                 conn.send(None)
             except (BrokenPipeError, OSError):

@@ -22,14 +22,37 @@ class Pending:
 
 
 class SampleQueue:
-    """Hands out samples to workers: retries of samples whose worker died first, then the plan's next ones."""
+    """Hands out samples to workers: retries of samples whose worker died first, then the plan's next ones. With
+    unit k (scene.views_per_scene), next_group() hands out the pending samples of one scene (indices k*g .. k*g+k-1)
+    together, so one worker builds the scene once for all its views."""
 
-    def __init__(self, todo):
-        self.fresh, self.retries = iter(todo), deque()
+    def __init__(self, todo, unit: int = 1):
+        self.fresh, self.retries, self.unit = iter(todo), deque(), unit
+        self._ahead = None                      # an index read from the plan that belongs to the next group
 
     def retry(self, index: int):
         self.retries.append(index)
 
     def next(self):
         """The next sample index, or None when none is left."""
-        return self.retries.popleft() if self.retries else next(self.fresh, None)
+        return self.retries.popleft() if self.retries else self._take()
+
+    def next_group(self) -> list:
+        """The next samples of one scene (a retry alone); [] when none is left."""
+        if self.retries:
+            return [self.retries.popleft()]
+        first = self._take()
+        group = [] if first is None else [first]
+        while group and self.unit > 1 and (index := self._take()) is not None:
+            if index // self.unit != first // self.unit:
+                self._ahead = index
+                break
+            group.append(index)
+        return group
+
+    def _take(self):
+        """The plan's next index (one read ahead first)."""
+        if self._ahead is not None:
+            index, self._ahead = self._ahead, None
+            return index
+        return next(self.fresh, None)

@@ -214,3 +214,18 @@ def test_a_full_disk_stops_in_one_line_and_the_run_resumes_after_space_is_freed(
         assert load_json(out / "dataset.json")["status"] == "complete"
     finally:
         subprocess.run(["umount", "-l", str(disk)])
+
+
+def test_queue_hands_out_a_scene_s_views_together():
+    """scene.views_per_scene=k: a worker gets all pending views of one scene (so it builds it once); every sample is
+    handed out exactly once, retries first and alone."""
+    from job.plan import SampleQueue
+    pending = [0, 1, 2, 4, 5, 6, 9, 10, 11, 12]
+    queue, handed = SampleQueue(iter(pending), unit=3), []
+    first = queue.next_group()
+    queue.retry(first.pop())                           # its worker died before the last view
+    while group := queue.next_group():
+        assert len({i // 3 for i in group}) == 1
+        handed.append(group)
+    assert handed[0] == [2] and handed[1:] == [[4, 5], [6], [9, 10, 11], [12]]
+    assert sorted(first + [i for g in handed for i in g]) == pending
