@@ -1,5 +1,6 @@
 """Several views of one scene (scene.views_per_scene, landmark): the samples of a group share everything but the camera,
-say so in their labels, and a view rendered from the scene built for another is the view rendered from its own build."""
+say so in their labels, and a view rendered from the scene built for another is, to the bit, the view rendered from
+its own build."""
 import numpy as np
 import pytest
 
@@ -56,6 +57,5 @@ def test_a_view_from_the_shared_build_equals_its_own_build():
     finally:
         shared.close()
         own.close()
-    for layer in ("instance", "semantic", "depth", "normal"):
+    for layer in ("rgb", "instance", "semantic", "depth", "normal"):     # the same sample whichever worker built it
         np.testing.assert_array_equal(getattr(reused, layer), getattr(fresh, layer))
-    assert np.abs(reused.rgb.astype(int) - fresh.rgb.astype(int)).mean() < 1.0
