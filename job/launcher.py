@@ -23,8 +23,9 @@ from job.sample import SampleProducer
 from job.worker import due_for_recycling, visible_gpus, worker_count, worker_loop
 
 
-def render_samples(cfg, config_hash: str, todo, show_progress: bool = True):
-    """Render the samples in `todo`; returns (failed [{sample_id, reasons}], summed stage timings)."""
+def render_samples(cfg, config_hash: str, todo, show_progress: bool = True, backend=None):
+    """Render the samples in `todo`; returns (failed [{sample_id, reasons}], summed stage timings). `backend`: a
+    Blender session this process already opened (used here, or closed when workers render)."""
     failed, timings = [], defaultdict(float)
     bar = tqdm(total=len(todo), desc=f"render {cfg.scene.name}", unit="sample", disable=not show_progress,
                dynamic_ncols=True)
@@ -40,10 +41,13 @@ def render_samples(cfg, config_hash: str, todo, show_progress: bool = True):
         bar.set_postfix_str(f"failed={len(failed)} {stage_split(timings)}")
 
     try:
+        here = cfg.launcher.name != "ray" and min(worker_count(cfg), len(todo)) <= 1
+        if backend and not here:
+            backend.close()
         if cfg.launcher.name == "ray":
             render_on_ray(cfg, config_hash, todo, account)
-        elif min(worker_count(cfg), len(todo)) <= 1:
-            _render_here(cfg, config_hash, todo, account)
+        elif here:
+            _render_here(cfg, config_hash, todo, account, backend)
         else:
             WorkerPool(cfg, config_hash, min(worker_count(cfg), len(todo))).render(todo, account)
     finally:
@@ -59,9 +63,9 @@ def stage_split(timings: dict) -> str:
     return " ".join(f"{k} {v / total:.0%}" for k, v in sorted(timings.items(), key=lambda kv: -kv[1]))
 
 
-def _render_here(cfg, config_hash: str, todo: list, account):
-    """In this process: one Blender session, recycled as configured."""
-    run, producer, served = RunLayout(cfg.out), SampleProducer(cfg, config_hash), 0
+def _render_here(cfg, config_hash: str, todo: list, account, backend=None):
+    """In this process: one Blender session (the one given, if any), recycled as configured."""
+    run, producer, served = RunLayout(cfg.out), SampleProducer(cfg, config_hash, backend), 0
     try:
         for index in todo:
             if served and due_for_recycling(cfg, served):
