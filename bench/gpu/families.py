@@ -99,10 +99,14 @@ def measure(device: str, family: str, args) -> dict:
 
 def save_passes(path: str, args):
     """One landmark sample at the augmentation's size (512): its passes and labels, for bench_augment.py --passes."""
-    device = args.devices[0]
     size = args.passes_size
-    cfg = compose(["scene=landmark", "render=default", f"render.resolution=[{size},{size}]", f"render.device={device}"])
-    producer = SampleProducer(cfg, content_hash(cfg))
+    for device in [*args.devices, "cpu"]:         # the first device Cycles finds here
+        cfg = compose(["scene=landmark", "render=default", f"render.resolution=[{size},{size}]", f"render.device={device}"])
+        try:
+            producer = SampleProducer(cfg, content_hash(cfg))
+            break
+        except BackendError as e:
+            print(f"passes: {e}", flush=True)
     sample, _ = producer.produce(0)
     producer.close()
     frame = sample.frames[0]
