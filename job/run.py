@@ -20,12 +20,13 @@ from job.config import content_hash
 from job.launcher import render_samples
 from job.manifest import write_manifest
 from job.plan import Pending
+from job.sample import open_backend
 
 
 def probe_device(cfg) -> BlenderBackend:
     """A Blender session on the render device Cycles will use (raises BackendError for an absent GPU); a run that
     renders in this process goes on with it (its start costs ~0.3 s)."""
-    return BlenderBackend(cfg.render, load_taxonomy())
+    return open_backend(cfg, load_taxonomy())
 
 
 def check_out(run: RunLayout):

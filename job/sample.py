@@ -42,6 +42,12 @@ class Sample:
     sound: tuple | None = None           # (engine.mixing.Mix, {language: stereo mix}) of a clip with sound
 
 
+def open_backend(cfg, taxonomy) -> BlenderBackend:
+    """A Blender session as the run's samples need it (on its render device; the VFX EXR layers if asked for)."""
+    deliverable = ("half" if cfg.output.exr_half else "float") if cfg.output.exr else None
+    return BlenderBackend(cfg.render, taxonomy, exr_deliverable=deliverable)
+
+
 class SampleProducer:
     """Turns (config, index) into an accepted sample, or a list of rejection reasons. Holds one Blender session."""
 
@@ -50,8 +56,7 @@ class SampleProducer:
         self.config_hash = config_hash
         self.family = FAMILIES[cfg.scene.name]
         self.taxonomy = load_taxonomy()
-        deliverable = ("half" if cfg.output.exr_half else "float") if cfg.output.exr else None
-        self.backend = backend or BlenderBackend(cfg.render, self.taxonomy, exr_deliverable=deliverable)
+        self.backend = backend or open_backend(cfg, self.taxonomy)
         # loaded once per worker; the model check already passed in compose
         self.augmenter = Augmenter(cfg.augment, self.taxonomy) if cfg.augment.name == "controlnet" else None
         self.soundtrack = self.family.soundtrack if cfg.audio.enabled else None
