@@ -433,5 +433,3 @@ def photo_material(tree, spec, rest: bool = False, simple_indirect: bool = False
     if simple_indirect:
         plain_for_diffuse_rays(tree, bsdf, spec, spec.roughness * (1.0 if hasattr(rough, "links") else rough), extra)
     write_geometric_normal(tree)
-
-

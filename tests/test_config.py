@@ -33,7 +33,7 @@ def test_overrides_and_groups_apply():
     ("render.lens_distortion=[-0.2,0.0]", "monotonic"), ("render.lens_distortion=[0.1]", "render.lens_distortion"),
     ("export.splits={train:0.8}", "add up to 1"), ("export.splits={Train:1.0}", "export.splits"),
     ("export.min_box_px=-1", "export.min_box_px"), ("render.indirect=cheap", "render.indirect"),
-    ("render.bevel_samples=0", "render.bevel_samples"),
+    ("render.bevel_samples=0", "render.bevel_samples"), ("scene.views_per_scene=0", "scene.views_per_scene"),
 ])
 def test_bad_override_is_one_clear_line(override, names):
     with pytest.raises(ConfigError) as error:

@@ -81,7 +81,7 @@ def copy_interpreter(kit: Path):
 
 def copy_shared_libraries(kit: Path) -> list[str]:
     """Every library that the kit's binaries load from this system, except glibc's and the C++ runtime."""
-    binaries = [p for p in kit.rglob("*") if p.is_file() and (".so" in p.suffixes or p.suffix == ".so" or p.parent.name == "bin")]
+    binaries = [p for p in kit.rglob("*") if p.is_file() and (".so" in p.suffixes or p.parent.name == "bin")]
     found, missing = {}, set()
     for chunk in range(0, len(binaries), 200):
         out = subprocess.run(["ldd", *map(str, binaries[chunk:chunk + 200])], capture_output=True, text=True).stdout
