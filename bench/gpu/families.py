@@ -90,6 +90,8 @@ def measure(device: str, family: str, args) -> dict:
             producer.close()
     except BackendError as e:                 # no such device here
         return {**row, "error": str(e)}
+    except Exception as e:                    # one failing family must not lose the others' figures
+        return {**row, "error": f"{type(e).__name__}: {e}"}
     engine = sum(stages.values())
     return {**row, "cycles_device": producer.backend.device, "samples": args.samples, "frames": frames,
             "samples_per_s": round(args.samples / wall, 3), "frames_per_s": round(frames / wall, 3),
@@ -147,6 +149,7 @@ def main():
                 if time.perf_counter() - start > args.budget:
                     rows.append({"device": device, "family": family, "error": "skipped: out of time"})
                     continue
+                print(f"{device} {family}: begun at {time.perf_counter() - start:.0f} s", flush=True)
                 rows.append(measure(device, family, args))
                 out.write(json.dumps(rows[-1]) + "\n")
                 out.flush()

@@ -24,14 +24,22 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
 OPTIONAL = {"open3d", "pyarrow"}            # output.scene3d and export hf only; hundreds of MB with their needs
-SKIP_IN_BPY = ("kernel_gfx", "kernel_rt_gfx", "device_hip", "device_sycl")   # AMD and Intel GPU kernels
+# AMD and Intel GPU kernels; and the CUDA cubins: none is for the lent Hopper GPUs (sm_90), which JIT-compile the PTX
+SKIP_IN_BPY = ("kernel_gfx", "kernel_rt_gfx", "device_hip", "device_sycl", "kernel_sm_")
 STDLIB_SKIP = {"site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "__pycache__",
                "_tkinter.cpython-311-x86_64-linux-gnu.so"}
 # the device's own copies of these are newer and must be used (glibc and the C++ runtime are not relocatable)
 SYSTEM_LIBS = ("libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "libutil.so", "libresolv.so",
                "libmvec.so", "ld-linux", "libgcc_s.so", "libstdc++.so", "linux-vdso", "libpython")
 PY312_WHEELS = ["diffusers", "omegaconf", "antlr4-python3-runtime"]   # the device's Python has torch, transformers
-PART_BYTES = 56 * 2 ** 20
+CARRY_BYTES = 64 * 2 ** 20                 # a device call carries the working tree and one part together
+
+
+def part_bytes() -> int:
+    """What is left of a call's carry beside the repository's tracked files (and 1 MiB for the manifest, untracked)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    size = sum((ROOT / name).stat().st_size for name in tracked.decode().split("\0") if (ROOT / name).is_file())
+    return CARRY_BYTES - size - 2 ** 20
 
 
 def needed_distributions() -> list[str]:
@@ -102,10 +110,10 @@ def copy_shared_libraries(kit: Path) -> list[str]:
 
 
 def split(archive: Path, out: Path, extra: list[Path]) -> list[Path]:
-    """Cut the archive into parts of PART_BYTES, one folder each, every folder carrying the manifest."""
-    data_parts, digest = [], hashlib.sha256()
+    """Cut the archive into parts that fit a call's carry, one folder each, every folder carrying the manifest."""
+    data_parts, digest, size = [], hashlib.sha256(), part_bytes()
     with open(archive, "rb") as f:
-        while chunk := f.read(PART_BYTES):
+        while chunk := f.read(size):
             data_parts.append(chunk)
             digest.update(chunk)
     folders = []
