@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from engine.layout import RunLayout, sample_id
 from job import stopping
-from job.plan import SampleQueue
+from job.plan import SampleQueue, scene_unit
 from job.ray_launcher import render_on_ray
 from job.sample import SampleProducer
 from job.worker import due_for_recycling, visible_gpus, worker_count, worker_loop
@@ -93,7 +93,7 @@ class WorkerPool:
         self.started = 0
 
     def render(self, todo: list, account):
-        self.queue, attempts = SampleQueue(todo, int(self.cfg.scene.get("views_per_scene", 1))), defaultdict(int)
+        self.queue, attempts = SampleQueue(todo, scene_unit(self.cfg)), defaultdict(int)
         remaining = len(todo)
         try:
             for _ in range(self.workers):
@@ -108,8 +108,7 @@ class WorkerPool:
                         continue
                     process.join()
                     del self.alive[sentinel]
-                    for index in slot[3]:     # the rest of its scene's views go to another worker
-                        self.queue.retry(index)
+                    self.queue.retry(*slot[3])   # the rest of its scene's views go to another worker, together
                     if slot[2] is not None:   # it died working on a sample: retry it elsewhere, or give up on it
                         index = slot[2]
                         attempts[index] += 1

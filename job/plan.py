@@ -21,6 +21,11 @@ class Pending:
         return (i for i in range(self.n) if i not in self.finished)
 
 
+def scene_unit(cfg) -> int:
+    """How many consecutive samples show one scene (landmark's scene.views_per_scene; 1 elsewhere)."""
+    return int(cfg.scene.get("views_per_scene", 1))
+
+
 class SampleQueue:
     """Hands out samples to workers: retries of samples whose worker died first, then the plan's next ones. With
     unit k (scene.views_per_scene), next_group() hands out the pending samples of one scene (indices k*g .. k*g+k-1)
@@ -30,17 +35,15 @@ class SampleQueue:
         self.fresh, self.retries, self.unit = iter(todo), deque(), unit
         self._ahead = None                      # an index read from the plan that belongs to the next group
 
-    def retry(self, index: int):
-        self.retries.append(index)
-
-    def next(self):
-        """The next sample index, or None when none is left."""
-        return self.retries.popleft() if self.retries else self._take()
+    def retry(self, *indices: int):
+        """Hand these out again, together (a dead worker's unstarted views of its scene: one build for them)."""
+        if indices:
+            self.retries.append(list(indices))
 
     def next_group(self) -> list:
-        """The next samples of one scene (a retry alone); [] when none is left."""
+        """The next samples of one scene (or a retried group); [] when none is left."""
         if self.retries:
-            return [self.retries.popleft()]
+            return self.retries.popleft()
         first = self._take()
         group = [] if first is None else [first]
         while group and self.unit > 1 and (index := self._take()) is not None:

@@ -2,12 +2,12 @@
 sample is retried on a new actor. Ray is an optional dependency (pip install -e '.[ray]'), imported when used."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 
 from omegaconf import OmegaConf
 
 from engine.layout import RunLayout
-from job.plan import SampleQueue
+from job.plan import SampleQueue, scene_unit
 from job.sample import SampleProducer
 from job.worker import drop_blender_script_paths, maybe_fault, worker_count
 
@@ -35,12 +35,19 @@ def render_on_ray(cfg, config_hash: str, todo: list, account):
         ray.init(address=la.ray_address or None, num_cpus=None if la.ray_address else worker_count(cfg),
                  include_dashboard=False, configure_logging=False, log_to_driver=False)
     actor = ray.remote(num_cpus=1, num_gpus=la.gpus_per_worker, max_restarts=0)(RayWorker)
-    queue, attempts, running = SampleQueue(todo), defaultdict(int), {}
+    queue, attempts, running = SampleQueue(todo, scene_unit(cfg)), defaultdict(int), {}
+    views = defaultdict(deque)        # actor -> the views of its scene it has still to render (one build for them)
+
+    idle = []                          # actors that found nothing to do (fewer scenes than actors), for retries
 
     def submit(worker):
-        index = queue.next()
-        if index is not None:
+        if not views[worker]:
+            views[worker].extend(queue.next_group())
+        if views[worker]:
+            index = views[worker].popleft()
             running[worker.render.remote(index)] = (worker, index)
+        else:
+            idle.append(worker)
 
     for _ in range(min(worker_count(cfg), len(todo))):
         submit(actor.remote(config, config_hash))
@@ -56,8 +63,11 @@ def render_on_ray(cfg, config_hash: str, todo: list, account):
                     account(("failed", index, [f"ray worker died ({type(e).__name__}), {attempts[index]} times"]))
                 else:
                     queue.retry(index)
+                queue.retry(*views.pop(worker))       # its scene's other views, together
                 worker = actor.remote(config, config_hash)
             submit(worker)
+            while idle and queue.retries:
+                submit(idle.pop())
     finally:
         if not la.ray_address:
             ray.shutdown()

@@ -103,11 +103,13 @@ def test_kill_minus_nine_then_resume(tmp_path, kill_after):
 
 
 def test_ray_launcher_on_a_local_cluster_survives_a_dead_actor(tmp_path):
-    """launcher.name=ray on a local 2-CPU Ray cluster: same labels as one local process, and an actor killed while it
-    renders (injected SIGKILL) costs only a retry on a fresh actor."""
-    local, on_ray = tmp_path / "local", tmp_path / "ray"
-    assert run_cli(*BASE, "n=3", f"out={local}").returncode == 0
-    result = _cli(*BASE, "n=3", "launcher.name=ray", "launcher.workers=2", f"out={on_ray}", env={"ENGINE_FAULT_KILL": "1"})
+    """launcher.name=ray on a local 2-CPU Ray cluster, three views of one scene: same labels as one local process,
+    and an actor killed while it renders the second view (injected SIGKILL) costs only a retry on a fresh actor (the
+    third view, which the dead actor held, is rendered by another)."""
+    local, on_ray, views = tmp_path / "local", tmp_path / "ray", "scene.views_per_scene=3"
+    assert run_cli(*BASE, "n=3", views, f"out={local}").returncode == 0
+    result = _cli(*BASE, "n=3", views, "launcher.name=ray", "launcher.workers=2", f"out={on_ray}",
+                  env={"ENGINE_FAULT_KILL": "1"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert (on_ray / ".fault-1").exists() and load_json(on_ray / "dataset.json")["failed"] == []
     for sid in _done(local):
@@ -218,14 +220,15 @@ def test_a_full_disk_stops_in_one_line_and_the_run_resumes_after_space_is_freed(
 
 def test_queue_hands_out_a_scene_s_views_together():
     """scene.views_per_scene=k: a worker gets all pending views of one scene (so it builds it once); every sample is
-    handed out exactly once, retries first and alone."""
+    handed out exactly once; retries first: the sample a worker died on alone, the views it had not begun together."""
     from job.plan import SampleQueue
     pending = [0, 1, 2, 4, 5, 6, 9, 10, 11, 12]
     queue, handed = SampleQueue(iter(pending), unit=3), []
-    first = queue.next_group()
-    queue.retry(first.pop())                           # its worker died before the last view
+    died_on, *unstarted = queue.next_group()           # its worker died on the scene's first view
+    queue.retry(died_on)
+    queue.retry(*unstarted)
     while group := queue.next_group():
         assert len({i // 3 for i in group}) == 1
         handed.append(group)
-    assert handed[0] == [2] and handed[1:] == [[4, 5], [6], [9, 10, 11], [12]]
-    assert sorted(first + [i for g in handed for i in g]) == pending
+    assert handed == [[0], [1, 2], [4, 5], [6], [9, 10, 11], [12]]
+    assert sorted(i for g in handed for i in g) == pending
