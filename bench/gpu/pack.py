@@ -18,6 +18,7 @@ import sys
 import sysconfig
 import tempfile
 import tomllib
+import zipfile
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -32,6 +33,7 @@ STDLIB_SKIP = {"site-packages", "test", "idlelib", "tkinter", "turtledemo", "ens
 SYSTEM_LIBS = ("libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "libutil.so", "libresolv.so",
                "libmvec.so", "ld-linux", "libgcc_s.so", "libstdc++.so", "linux-vdso", "libpython")
 PY312_WHEELS = ["diffusers", "omegaconf", "antlr4-python3-runtime"]   # the device's Python has torch, transformers
+NVCC_WHEEL = "nvidia-cuda-nvcc-cu12==12.9.86"    # ptxas, for the Hopper kernel (newer than the PTX's CUDA 11.4)
 CARRY_BYTES = 64 * 2 ** 20                 # a device call carries the working tree and one part together
 
 
@@ -73,6 +75,32 @@ def copy_distribution(name: str, site: Path) -> int:
             shutil.copy2(source, target)
             size += source.stat().st_size
     return size
+
+
+def hopper_kernel(site: Path, cache: Path):
+    """bpy 5.0.1 ships no CUDA kernel for Hopper (sm_90), so the driver compiles the 12 MB PTX at the first render:
+    on an H200 that did not finish in 12 minutes (OptiX loads it too). NVIDIA's ptxas compiles it here instead
+    (~6 min on one core, once: kept in `cache`), and Cycles finds lib/kernel_sm_90.cubin.zst as if Blender shipped it."""
+    import zstandard
+    lib = next(site.glob("bpy/*/scripts/addons_core/cycles/lib"))
+    cubin = cache / f"kernel_sm_90-bpy{metadata.version('bpy')}.cubin.zst"
+    if not cubin.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(tmp), NVCC_WHEEL],
+                           check=True)
+            with zipfile.ZipFile(next(tmp.glob("*.whl"))) as wheel:
+                ptxas = Path(wheel.extract("nvidia/cuda_nvcc/bin/ptxas", tmp))
+            ptxas.chmod(0o755)
+            ptx = tmp / "kernel.ptx"
+            with open(lib / "kernel_compute_75.ptx.zst", "rb") as f:
+                ptx.write_bytes(zstandard.ZstdDecompressor().stream_reader(f).read())
+            print("compiling the sm_90 CUDA kernel with ptxas (minutes, once)", flush=True)
+            subprocess.run([str(ptxas), "-arch=sm_90", "--split-compile", "0", str(ptx), "-o", str(tmp / "k.cubin")],
+                           check=True)
+            cubin.write_bytes(zstandard.ZstdCompressor(level=19).compress((tmp / "k.cubin").read_bytes()))
+    shutil.copy2(cubin, lib / "kernel_sm_90.cubin.zst")
 
 
 def copy_interpreter(kit: Path):
@@ -144,7 +172,8 @@ def main():
     parser.add_argument("--out", default=str(ROOT / ".gpu"), help="where the part folders go (replaced)")
     args = parser.parse_args()
     out = Path(args.out)
-    shutil.rmtree(out, ignore_errors=True)
+    for old in out.glob("part-*"):             # out/cache keeps the compiled Hopper kernel
+        shutil.rmtree(old)
     with tempfile.TemporaryDirectory() as tmp:
         kit = Path(tmp) / "kit"
         copy_interpreter(kit)
@@ -152,6 +181,7 @@ def main():
         names = needed_distributions()
         for name in names:
             total += copy_distribution(name, site)
+        hopper_kernel(site, out / "cache")
         print(f"{len(names)} distributions, {total / 2 ** 20:.0f} MiB: {' '.join(names)}")
         missing = copy_shared_libraries(kit)
         print(f"system libraries carried: {len(list((kit / 'syslib').iterdir()))}; not found here: {missing or 'none'}")

@@ -33,7 +33,9 @@ kit_python() {       # the packed Python 3.11 with bpy; the driver's libraries (
 bench() {
     local cpu=${1:-}
     mkdir -p "$RESULTS"
+    echo "[${SECONDS} s] unpacking the kit"
     unpack
+    echo "[${SECONDS} s] unpacked"
     command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
     kit_python -c "import bpy, sys; print('kit: Python', sys.version.split()[0], 'bpy', bpy.app.version_string)" || exit 1
     cd "$REPO"
@@ -44,20 +46,22 @@ bench() {
         first=(--devices optix --size 256 --samples 2) last=(--devices cuda --size 256 --samples 2)
         augment=(--sd15-shape --steps 20 --size 512 --repeat 2)
     fi
-    # OptiX first, then the augmentation, CUDA last: CUDA's first render JIT-compiles the whole kernel (no sm_90 cubin)
+    # OptiX first (what users will run), then the augmentation, then CUDA with the time left
     families "${first[@]}" --budget "$BUDGET" --passes "$KIT/landmark512.npz"
     [ -f "$KIT/landmark512.npz" ] || { echo "error: no landmark passes for the augmentation"; exit 1; }
+    echo "[${SECONDS} s] augmentation"
     # the augmentation runs on the machine's own Python (it has torch); the kit carries its missing pure-Python wheels
     local py=${AUG_PYTHON:-python3}
     "$py" -m pip install -q --no-index --no-deps --no-compile --target "$KIT/py-aug" "$KIT"/parts/*.whl || exit 1
     PYTHONPATH="$KIT/py-aug" PYTHONUNBUFFERED=1 "$py" bench/bench_augment.py --passes "$KIT/landmark512.npz" \
         "${augment[@]}" 2>&1 | tee "$RESULTS/augment.log"
+    echo "[${SECONDS} s] families, last device"
     [ ${#last[@]} -gt 0 ] && families "${last[@]}" --budget "$BUDGET"
     return 0
 }
 
 families() {
-    kit_python bench/gpu/families.py "$@" --out "$RESULTS/gpu_families.jsonl" 2>&1 | grep -v "^Warning" \
+    kit_python bench/gpu/families.py "$@" --out "$RESULTS/gpu_families.jsonl" 2>&1 | grep --line-buffered -v "^Warning" \
         | tee -a "$RESULTS/families.log"
 }
 
