@@ -116,7 +116,7 @@ class BlenderBackend:
         photo_beauty = beauty and self.look == "photo"
         s.cycles.samples = int(r.samples) if beauty else 1
         # the data passes are the first hit's: a data render that stops there writes the same passes to the bit
-        # (all 41 EXR channels compared), ~15 % quicker
+        # (all 41 EXR channels compared, six families), 5-35 % quicker
         s.cycles.max_bounces = 4 if beauty else 0
         s.cycles.filter_width = 1.5 if photo_beauty else 0.01
         s.cycles.use_denoising = bool(r.denoise) and beauty

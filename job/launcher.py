@@ -135,9 +135,7 @@ class WorkerPool:
 
     def _assign(self, slot):
         """The worker's next sample: the next view of the scene it holds, else the next scene's first."""
-        if not slot[3]:
-            slot[3].extend(self.queue.next_group())
-        slot[2] = slot[3].popleft() if slot[3] else None
+        slot[2] = self.queue.next_for(slot[3])
         slot[1].send(slot[2])
 
     def _collect(self, slot, ready: list, account) -> int:

@@ -53,6 +53,13 @@ class SampleQueue:
             group.append(index)
         return group
 
+    def next_for(self, held: deque):
+        """A worker's next sample: the next of the views it holds (`held`, refilled with the next group when empty);
+        None when none is left."""
+        if not held:
+            held.extend(self.next_group())
+        return held.popleft() if held else None
+
     def _take(self):
         """The plan's next index (one read ahead first)."""
         if self._ahead is not None:

@@ -37,14 +37,11 @@ def render_on_ray(cfg, config_hash: str, todo: list, account):
     actor = ray.remote(num_cpus=1, num_gpus=la.gpus_per_worker, max_restarts=0)(RayWorker)
     queue, attempts, running = SampleQueue(todo, scene_unit(cfg)), defaultdict(int), {}
     views = defaultdict(deque)        # actor -> the views of its scene it has still to render (one build for them)
-
     idle = []                          # actors that found nothing to do (fewer scenes than actors), for retries
 
     def submit(worker):
-        if not views[worker]:
-            views[worker].extend(queue.next_group())
-        if views[worker]:
-            index = views[worker].popleft()
+        index = queue.next_for(views[worker])
+        if index is not None:
             running[worker.render.remote(index)] = (worker, index)
         else:
             idle.append(worker)
