@@ -16,20 +16,19 @@ def rle_encode(mask: np.ndarray) -> dict:
     return {"size": [int(v) for v in rle["size"]], "counts": rle["counts"].decode("ascii")}
 
 
-def _camera_triangles(objects, frame: int, world_to_camera: np.ndarray):
-    """All objects' triangles in camera space, and which object (index) owns each; meshes shared by many objects
-    (plants, instanced props) are transformed together, articulated ones posed for the frame."""
+def _camera_meshes(objects, frame: int, world_to_camera: np.ndarray) -> list:
+    """All objects' meshes in camera space, as groups (vertices (k, V, 3), faces, the k objects' indices): meshes
+    shared by many objects (plants, instanced props) are transformed together, articulated ones posed for the frame."""
     groups = {}
     for i, obj in enumerate(objects):
         groups.setdefault(id(obj.mesh) if obj.articulation is None else ("posed", i), []).append(i)
-    tris, owners = [], []
+    meshes = []
     for members in groups.values():
         mesh = objects[members[0]].mesh_at(frame)
         to_camera = world_to_camera @ np.stack([objects[i].pose(frame) for i in members])        # (k, 4, 4)
         v = np.einsum("kij,vj->kvi", to_camera[:, :3, :3], mesh.vertices) + to_camera[:, None, :3, 3]
-        tris.append(v[:, mesh.faces].reshape(-1, 3, 3))
-        owners.append(np.repeat(members, len(mesh.faces)))
-    return np.concatenate(tris), np.concatenate(owners)
+        meshes.append((v, np.asarray(mesh.faces), np.asarray(members)))
+    return meshes
 
 
 def annotate_frame(spec: SceneSpec, passes: FramePasses, frame: int, taxonomy) -> FrameLabels:
@@ -37,10 +36,12 @@ def annotate_frame(spec: SceneSpec, passes: FramePasses, frame: int, taxonomy) -
     K, w2c, width, height = cam.K(), cam.world_to_camera(frame), cam.width, cam.height
     objects = spec.objects
     n = len(objects)
-    tri, owner = _camera_triangles(objects, frame, w2c)
+    meshes = _camera_meshes(objects, frame, w2c)
     if cam.model == "perspective":
-        cov = rasterize(tri, owner, n, K, width, height, cam.clip_start)
+        cov = rasterize(meshes, n, K, width, height, cam.clip_start)
     else:
+        tri = np.concatenate([v[:, faces].reshape(-1, 3, 3) for v, faces, _ in meshes])
+        owner = np.concatenate([np.repeat(members, len(faces)) for _, faces, members in meshes])
         rows_cols = np.stack(np.divmod(np.arange(width * height), width), axis=1)
         cov = raycast_coverage(tri, owner, n, pixel_rays(cam.model, K, width, height, rows_cols, cam.distortion), width,
                                cam.clip_start)

@@ -50,21 +50,30 @@ class Coverage:
     truncated: np.ndarray    # (n,) the projection reaches past the image border
 
 
-def rasterize(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, K: np.ndarray, width: int, height: int,
-              near: float) -> Coverage:
-    tri, owner = _clip_near(tri_cam, owner, near)
-    box = np.full((n_objects, 4), -1, dtype=np.int64)
-    truncated = np.zeros(n_objects, dtype=bool)
-    if not len(tri):
-        return Coverage(np.zeros(0, np.int64), np.zeros(0, np.int64), box, truncated)
-    uv = pinhole(tri, K)
-
-    # per object: bounds of the projection, snapped outwards to pixel edges so that every pixel whose centre the
-    # projection covers lies inside, then clipped to the image
+def rasterize(meshes: list, n_objects: int, K: np.ndarray, width: int, height: int, near: float) -> Coverage:
+    """Coverage of mesh groups: (camera-space vertices (k, V, 3) of k objects sharing one mesh, faces (F, 3), object
+    index of each of the k). Vertices are projected once; only triangles that can reach a pixel centre are gathered
+    (a landscape's millions of plant triangles are mostly outside the view), and only those crossing the near plane
+    are clipped. Boxes come from the same points as before: the projected vertices in front of the near plane and
+    the clipped edges' ends."""
     lo = np.full((n_objects, 2), np.inf)
     hi = np.full((n_objects, 2), -np.inf)
-    np.minimum.at(lo, owner, uv.min(axis=1))
-    np.maximum.at(hi, owner, uv.max(axis=1))
+    kept_uv, kept_owner = [], []
+    for vertices, faces, members in meshes:
+        uv, owner_of, straddling = _front_triangles(vertices, faces, np.asarray(members), near, K, width, height, lo, hi)
+        kept_uv.append(uv)
+        kept_owner.append(owner_of)
+        if len(straddling[0]):
+            clipped, clipped_owner = _clip_near(*straddling, near)
+            clipped_uv = pinhole(clipped, K)
+            np.minimum.at(lo, clipped_owner, clipped_uv.min(axis=1))
+            np.maximum.at(hi, clipped_owner, clipped_uv.max(axis=1))
+            kept_uv.append(clipped_uv)
+            kept_owner.append(clipped_owner)
+    box = np.full((n_objects, 4), -1, dtype=np.int64)
+    truncated = np.zeros(n_objects, dtype=bool)
+    # per object: bounds of the projection, snapped outwards to pixel edges so that every pixel whose centre the
+    # projection covers lies inside, then clipped to the image
     seen = np.isfinite(lo[:, 0])
     truncated[seen] = np.any(lo[seen] < 0, axis=1) | (hi[seen, 0] > width) | (hi[seen, 1] > height)
     glo = np.maximum(np.floor(lo[seen]), 0)
@@ -72,10 +81,45 @@ def rasterize(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, K: np.ndar
     inside = np.all(ghi > glo, axis=1)
     rows = np.flatnonzero(seen)[inside]
     box[rows] = np.column_stack([glo[inside], ghi[inside] - glo[inside]]).astype(np.int64)
+    if not kept_uv:
+        return Coverage(np.zeros(0, np.int64), np.zeros(0, np.int64), box, truncated)
+    keys = _covered_pixels(np.concatenate(kept_uv), np.concatenate(kept_owner), width, height)
+    return Coverage(keys // (width * height), keys % (width * height), box, truncated)
 
+
+def _front_triangles(vertices, faces, members, near, K, width, height, lo, hi):
+    """One mesh group: widens the objects' bounds `lo`/`hi` by their projected vertices in front of the near plane,
+    and returns the projected triangles wholly in front that may cover a pixel centre (with their objects), and the
+    triangles crossing the near plane (camera space, with their objects) for clipping."""
+    front = vertices[..., 2] >= near                                       # (k, V)
+    uv = pinhole(vertices, K)                                              # behind the camera: unused
+    used = np.zeros(vertices.shape[1], dtype=bool)
+    used[faces] = True
+    shown = front & used
+    if shown.any():
+        np.minimum.at(lo, members, np.where(shown[..., None], uv, np.inf).min(axis=1))
+        np.maximum.at(hi, members, np.where(shown[..., None], uv, -np.inf).max(axis=1))
+    # a triangle whose vertices all lie past one side of the pixel centres' range covers none (the same rounding as
+    # _covered_pixels' index ranges, so this drops only what it would drop)
+    with np.errstate(invalid="ignore"):
+        first, last = np.ceil(uv - 0.5), np.floor(uv - 0.5)
+        side = ((last[..., 0] < 0) | ((first[..., 0] > width - 1) << 1) | ((last[..., 1] < 0) << 2)
+                | ((first[..., 1] > height - 1) << 3)).astype(np.uint8)
+    a, b, c = faces.T                 # per-corner gathers: numpy reduces a length-3 axis slowly
+    n_front = front[:, a].astype(np.uint8) + front[:, b] + front[:, c]     # (k, F)
+    outside = side[:, a] & side[:, b] & side[:, c]
+    k, f = np.nonzero((n_front == 3) & (outside == 0))
+    ks, fs = np.nonzero((n_front > 0) & (n_front < 3))
+    return (uv[k[:, None], faces[f]], members[k],
+            (vertices[ks[:, None], faces[fs]], members[ks]))
+
+
+def _covered_pixels(uv: np.ndarray, owner: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Unique keys owner * (width * height) + pixel of every pixel centre a projected triangle (N, 3, 2) covers."""
     # per triangle: the pixel-centre index ranges it can cover, clipped to the image
-    tlo = np.maximum(np.ceil(uv.min(axis=1) - 0.5).astype(np.int64), 0)
-    thi = np.minimum(np.floor(uv.max(axis=1) - 0.5).astype(np.int64), [width - 1, height - 1])
+    a, b, c = uv[:, 0], uv[:, 1], uv[:, 2]
+    tlo = np.maximum(np.ceil(np.minimum(np.minimum(a, b), c) - 0.5).astype(np.int64), 0)
+    thi = np.minimum(np.floor(np.maximum(np.maximum(a, b), c) - 0.5).astype(np.int64), [width - 1, height - 1])
     w, h = thi[:, 0] - tlo[:, 0] + 1, thi[:, 1] - tlo[:, 1] + 1
     area2 = ((uv[:, 1, 0] - uv[:, 0, 0]) * (uv[:, 2, 1] - uv[:, 0, 1])
              - (uv[:, 2, 0] - uv[:, 0, 0]) * (uv[:, 1, 1] - uv[:, 0, 1]))
@@ -98,8 +142,7 @@ def rasterize(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, K: np.ndar
             covered &= e * s >= 0
         keys.append(owner[t_idx[covered]] * (width * height) + py[covered] * width + px[covered])
         start = stop
-    keys = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
-    return Coverage(keys // (width * height), keys % (width * height), box, truncated)
+    return np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
 
 
 def raycast_coverage(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, rays: np.ndarray, width: int,

@@ -1,4 +1,5 @@
-"""The amodal coverage rasteriser against closed forms."""
+"""The amodal coverage rasteriser against closed forms, and against casting every pixel centre's ray through every
+triangle."""
 import numpy as np
 
 from engine.geometry import blender_to_opencv_world_to_camera, intrinsics, look_at, project, to_camera
@@ -7,7 +8,7 @@ from engine.raster import rasterize
 
 def coverage_mask(vertices_world, faces, K, world_to_camera, width, height, near):
     """The amodal mask of one mesh."""
-    cov = rasterize(to_camera(vertices_world, world_to_camera)[faces], np.zeros(len(faces), np.int64), 1, K, width,
+    cov = rasterize([(to_camera(vertices_world, world_to_camera)[None], faces, np.zeros(1, np.int64))], 1, K, width,
                     height, near)
     mask = np.zeros(height * width, dtype=bool)
     mask[cov.pixel] = True
@@ -16,7 +17,7 @@ def coverage_mask(vertices_world, faces, K, world_to_camera, width, height, near
 
 def projected_bbox(vertices_world, faces, K, world_to_camera, width, height, near):
     """[x, y, w, h] of one mesh's near-clipped projection on the pixel grid (None out of view), and truncation."""
-    cov = rasterize(to_camera(vertices_world, world_to_camera)[faces], np.zeros(len(faces), np.int64), 1, K, width,
+    cov = rasterize([(to_camera(vertices_world, world_to_camera)[None], faces, np.zeros(1, np.int64))], 1, K, width,
                     height, near)
     return (None if cov.box[0, 0] < 0 else cov.box[0].tolist()), bool(cov.truncated[0])
 
@@ -59,3 +60,64 @@ def test_object_behind_the_camera_covers_nothing():
     v = np.array([[-1, -5, -1], [1, -5, -1], [0, -5, 1]], float)
     assert not coverage_mask(v, np.array([[0, 1, 2]]), K, w2c, 64, 48, 0.1).any()
     assert projected_bbox(v, np.array([[0, 1, 2]]), K, w2c, 64, 48, 0.1)[0] is None
+
+
+def _reference(triangles, owners, n_objects, K, width, height, near):
+    """Brute force, one triangle at a time: the pixel centres whose camera ray meets the triangle at depth >= near
+    (Moller-Trumbore), and each object's bounds over its triangles' corners in front of the near plane and the
+    points where its edges cross it."""
+    cols, rows = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5)
+    rays = np.stack([(cols - K[0, 2]) / K[0, 0], (rows - K[1, 2]) / K[1, 1], np.ones_like(cols)], -1).reshape(-1, 3)
+    covered = np.zeros((n_objects, width * height), dtype=bool)
+    lo, hi = np.full((n_objects, 2), np.inf), np.full((n_objects, 2), -np.inf)
+    for (a, b, c), i in zip(triangles, owners):
+        e1, e2 = b - a, c - a
+        p = np.cross(rays, e2)
+        det = p @ e1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = (-a @ p.T) / det
+            q = np.cross(-a, e1)
+            v = (rays @ q) / det
+            t = (q @ e2) / det
+        covered[i] |= (u >= 0) & (v >= 0) & (u + v <= 1) & (t * rays[:, 2] >= near) & (det != 0)
+        points = [x for x in (a, b, c) if x[2] >= near]
+        for x, y in ((a, b), (b, c), (c, a)):
+            if (x[2] - near) * (y[2] - near) < 0:
+                points.append(x + (y - x) * (near - x[2]) / (y[2] - x[2]))
+        for x in points:
+            uv = K[:2, :2] @ (x[:2] / x[2]) + K[:2, 2]
+            lo[i], hi[i] = np.minimum(lo[i], uv), np.maximum(hi[i], uv)
+    return covered, lo, hi
+
+
+def test_mesh_groups_cover_what_every_pixel_ray_meets_and_boxes_bound_the_clipped_projection():
+    # three objects sharing one mesh (some triangles far outside the view, some through the near plane, some behind)
+    # and one object alone; random triangles, so no pixel centre lies on an edge; a vertex no face uses widens nothing
+    rng = np.random.default_rng(7)
+    width, height, near = 48, 36, 0.5
+    K = intrinsics(30.0, 36.0, width, height)
+    shared = rng.uniform([-9, -7, -2], [9, 7, 12], (60, 3))
+    faces = rng.integers(0, 60, (80, 3))
+    faces = faces[(faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])]
+    shifts = np.array([[0, 0, 0], [1.5, -0.5, 2.0], [40.0, 0, 5.0]])      # the third: wholly out of view
+    alone = np.vstack([rng.uniform([-1, -1, 3], [1, 1, 4], (12, 3)), [[2.0, 0.0, 3.0]]])     # in view; the last unused
+    alone_faces = np.arange(12).reshape(4, 3)
+    groups = [(shared[None] + shifts[:, None], faces, np.array([0, 1, 2])), (alone[None], alone_faces, np.array([3]))]
+    cov = rasterize(groups, 4, K, width, height, near)
+
+    triangles = np.concatenate([v[:, f].reshape(-1, 3, 3) for v, f, _ in groups])
+    owners = np.concatenate([np.repeat(m, len(f)) for _, f, m in groups])
+    covered, lo, hi = _reference(triangles, owners, 4, K, width, height, near)
+    got = np.zeros_like(covered)
+    got[cov.owner, cov.pixel] = True
+    assert covered[:2].any() and covered[3].any() and not covered[2].any()
+    assert np.array_equal(got, covered)
+    for i in range(4):
+        if not np.isfinite(lo[i, 0]):
+            assert cov.box[i, 0] == -1
+            continue
+        x0, y0 = np.maximum(np.floor(lo[i]), 0)
+        x1, y1 = np.minimum(np.ceil(hi[i]), [width, height])
+        assert cov.box[i].tolist() == ([int(x0), int(y0), int(x1 - x0), int(y1 - y0)] if x1 > x0 and y1 > y0 else [-1] * 4)
+        assert cov.truncated[i] == bool(np.any(lo[i] < 0) or hi[i, 0] > width or hi[i, 1] > height)
+    assert not cov.truncated[3]
