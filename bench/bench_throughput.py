@@ -91,7 +91,9 @@ def main():
         finally:
             if args.before:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", worktree], check=True)
-    print(f"\nscene=concept 320x240 8 spp, no denoise, masks + depth + COCO; medians of {args.rounds} rounds")
+    scene = next((o for o in reversed([*WORK, *args.overrides]) if o.startswith("scene=")), "")
+    print(f"\n{scene} 320x240 8 spp, no denoise, masks + depth + COCO; medians of {args.rounds} rounds"
+          + (f" ({' '.join(args.overrides)})" if args.overrides else ""))
     print(f"{'side':<7}{'n':>4}{'frames/s':>10}{'cpu s/fr':>10}{'render s/fr':>12}{'engine/bare':>12}{'RSS MB':>8}")
     for (name, count), runs in results.items():
         med = {k: sorted(r[k] for r in runs)[len(runs) // 2] for k in runs[0]}
