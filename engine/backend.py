@@ -16,6 +16,7 @@ import numpy as np
 from engine.geometry import image_rays, lens_polynomial
 from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
 from engine.lighting import build_world, lighting, recipe_lighting
+from engine.node_replay import MaterialCopies
 from engine.passes import FramePasses
 from engine.renderio import WORKDIR_PREFIX, blender_log_silenced, exr_parts, remove_dead_workdirs
 from engine.shading import REST_ATTRIBUTE, photo_material
@@ -44,6 +45,7 @@ class BlenderBackend:
         self.exr_deliverable = exr_deliverable
         self.look = render_cfg.look
         self.light, self.exposure = None, 1.0
+        self.copy_materials = True      # False: every material built from scratch (tests compare the two)
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
         base = workdir or shm or tempfile.gettempdir()
         remove_dead_workdirs(base)
@@ -65,6 +67,7 @@ class BlenderBackend:
         self.scene = self.bpy.context.scene
         self._configure_render()
         self._make_world_and_sun()
+        self.materials = MaterialCopies(self.bpy.data.materials)
         self._dirty = False
         self._built_key = None          # SceneSpec.scene_key of what build() made (views of it only move the camera)
 
@@ -310,10 +313,14 @@ class BlenderBackend:
         for mat_spec in obj_spec.materials:
             # named class path first, so a Cryptomatte material matte can be grouped by class
             owner = obj_spec.name if part is None else f"{obj_spec.name}.{part}"
-            mat = self.bpy.data.materials.new(f"{obj_spec.class_path}/{mat_spec.name}/{owner}")
-            if self.look == "photo":
-                photo_material(mat.node_tree, mat_spec, rest, self.cfg.indirect == "simple", int(self.cfg.bevel_samples))
+            name = f"{obj_spec.class_path}/{mat_spec.name}/{owner}"
+            if self.look == "photo":    # one build per structure, then copies (engine.node_replay)
+                key = (mat_spec.kind, mat_spec.pattern, mat_spec.wet_below is None, mat_spec.emission > 0,
+                       mat_spec.albedo_gain is None, rest) if self.copy_materials else None
+                mat = self.materials.build(name, key, lambda tree, m=mat_spec: photo_material(
+                    tree, m, rest, self.cfg.indirect == "simple", int(self.cfg.bevel_samples)))
             else:
+                mat = self.bpy.data.materials.new(name)
                 flat_material(mat.node_tree, mat_spec)
             # Material Index pass = semantic class (+ the body part of an actor)
             mat.pass_index = class_id + (0 if part is None else PART_STRIDE * (part + 1))

@@ -22,6 +22,12 @@ REST_ATTRIBUTE = "rest_position"         # a deforming mesh's rest-pose vertex p
 TEXTURE_STATS = {"noise": (0.5, 0.065), "voronoi": (0.53, 0.18), "edge": (0.12, 0.09), "wave": (0.55, 0.33)}
 
 
+def is_socket(value) -> bool:
+    """A node socket rather than a number or colour (not hasattr(value, "links"): Blender answers that by walking
+    every link of the tree)."""
+    return not isinstance(value, (int, float, tuple, list, np.generic, np.ndarray))
+
+
 class Graph:
     """A small vocabulary for node graphs: every method adds nodes and returns an output socket. Arguments are
     numbers, colours (3-tuples) or sockets, so recipes read like the formulas they implement."""
@@ -43,7 +49,7 @@ class Graph:
         return self._object
 
     def _set(self, socket, value):
-        if hasattr(value, "links"):                  # a socket: link it
+        if is_socket(value):                         # a socket: link it
             self.links.new(value, socket)
         elif isinstance(value, tuple) and len(value) == 3 and socket.type == "RGBA":
             socket.default_value = (*value, 1.0)
@@ -129,7 +135,7 @@ class Graph:
                          blend_type="MULTIPLY")
         if isinstance(factor, tuple):                # per channel
             node.inputs["B"].default_value = (*factor, 1.0)
-        elif hasattr(factor, "links"):
+        elif is_socket(factor):
             grey = self.node("ShaderNodeCombineXYZ")
             for axis in "XYZ":
                 self.links.new(factor, grey.inputs[axis])
@@ -413,7 +419,7 @@ def photo_material(tree, spec, rest: bool = False, simple_indirect: bool = False
         albedo = g.node("ShaderNodeMix", {"Factor": 1.0, "A": albedo, "B": gain.outputs[0]}, data_type="RGBA",
                         blend_type="MULTIPLY").outputs["Result"]
     g._set(bsdf.inputs["Base Color"], albedo)
-    g._set(bsdf.inputs["Roughness"], g.math("MULTIPLY", rough, spec.roughness, clamp=True) if hasattr(rough, "links")
+    g._set(bsdf.inputs["Roughness"], g.math("MULTIPLY", rough, spec.roughness, clamp=True) if is_socket(rough)
            else float(np.clip(spec.roughness * rough, 0.0, 1.0)))
     bsdf.inputs["Metallic"].default_value = spec.metallic
     for name, value in extra.items():
@@ -431,5 +437,5 @@ def photo_material(tree, spec, rest: bool = False, simple_indirect: bool = False
     if normal is not None:
         tree.links.new(normal, bsdf.inputs["Normal"])
     if simple_indirect:
-        plain_for_diffuse_rays(tree, bsdf, spec, spec.roughness * (1.0 if hasattr(rough, "links") else rough), extra)
+        plain_for_diffuse_rays(tree, bsdf, spec, spec.roughness * (1.0 if is_socket(rough) else rough), extra)
     write_geometric_normal(tree)
