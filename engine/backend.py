@@ -16,7 +16,7 @@ import numpy as np
 from engine.geometry import image_rays, lens_polynomial
 from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, metered_exposure
 from engine.lighting import build_world, lighting, recipe_lighting
-from engine.node_replay import MaterialCopies
+from engine.node_replay import MaterialCopies, MaterialLibrary
 from engine.passes import FramePasses
 from engine.renderio import WORKDIR_PREFIX, blender_log_silenced, exr_parts, remove_dead_workdirs
 from engine.shading import REST_ATTRIBUTE, photo_material
@@ -53,6 +53,7 @@ class BlenderBackend:
         self._tmp = tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=base)
         self.exr_path = str(Path(self._tmp.name) / "passes.exr")
         self.beauty_path = str(Path(self._tmp.name) / "beauty.exr")
+        self.library = MaterialLibrary(bpy.data, self._tmp.name)     # materials' originals, kept between samples
         with blender_log_silenced():
             bpy.ops.wm.read_factory_settings(use_empty=True)
             self.device = self._select_device(render_cfg.device)   # preferences: survive the per-sample reset
@@ -67,7 +68,7 @@ class BlenderBackend:
         self.scene = self.bpy.context.scene
         self._configure_render()
         self._make_world_and_sun()
-        self.materials = MaterialCopies(self.bpy.data.materials)
+        self.materials = MaterialCopies(self.bpy.data, self.library)
         self._dirty = False
         self._built_key = None          # SceneSpec.scene_key of what build() made (views of it only move the camera)
 
@@ -179,7 +180,11 @@ class BlenderBackend:
         self.sun.rotation_euler = Vector(env.sun_direction).to_track_quat("Z", "Y").to_euler()   # light shines down -Z
         self._set_camera(spec)
         self._built_key = spec.scene_key
+        if self.look == "photo" and self.copy_materials:
+            self.materials.preload({self._material_key(m, rest) for o in spec.objects for m in o.materials
+                                    for rest in (False, True)})
         self._build_objects(spec)
+        self.materials.finish()
 
     def _set_camera(self, spec: SceneSpec):
         from mathutils import Matrix
@@ -315,8 +320,7 @@ class BlenderBackend:
             owner = obj_spec.name if part is None else f"{obj_spec.name}.{part}"
             name = f"{obj_spec.class_path}/{mat_spec.name}/{owner}"
             if self.look == "photo":    # one build per structure, then copies (engine.node_replay)
-                key = (mat_spec.kind, mat_spec.pattern, mat_spec.wet_below is None, mat_spec.emission > 0,
-                       mat_spec.albedo_gain is None, rest) if self.copy_materials else None
+                key = self._material_key(mat_spec, rest) if self.copy_materials else None
                 mat = self.materials.build(name, key, lambda tree, m=mat_spec: photo_material(
                     tree, m, rest, self.cfg.indirect == "simple", int(self.cfg.bevel_samples)))
             else:
@@ -326,6 +330,12 @@ class BlenderBackend:
             mat.pass_index = class_id + (0 if part is None else PART_STRIDE * (part + 1))
             materials.append(mat)
         return materials
+
+    @staticmethod
+    def _material_key(mat_spec, rest: bool) -> tuple:
+        """What decides a photo-look material's node structure (a replay checks that it did not miss anything)."""
+        return (mat_spec.kind, mat_spec.pattern, mat_spec.wet_below is None, mat_spec.emission > 0,
+                mat_spec.albedo_gain is None, rest)
 
     def render(self, spec: SceneSpec) -> list[FramePasses]:
         """Per frame, one data render (and in the photo look one beauty render of the same scene state) -> the

@@ -50,17 +50,25 @@ def test_copied_materials_equal_fresh_builds_in_trees_and_pixels(scene):
     backend = producer.backend
     spec = producer.produce(0)[0].spec
     built = {}
-    for copy in (False, True):
+    # every material from scratch; originals built in this sample and copied; originals appended from the library
+    # the build before wrote
+    for variant in ("fresh", "first", "library"):
         backend.reset()
-        backend.copy_materials = copy
+        backend.copy_materials = variant != "fresh"
+        if variant == "first":
+            backend.library.entries.clear()
         backend.build(spec)
-        built[copy] = (_materials(backend.bpy), _render(backend), backend.materials.copied, backend.materials.rebuilt)
+        assert len(backend.bpy.data.libraries) == 0
+        built[variant] = (_materials(backend.bpy), _render(backend), backend.materials.copied, backend.materials.rebuilt)
     producer.close()
-    (fresh, fresh_pixels, *_), (copies, copy_pixels, copied, rebuilt) = built[False], built[True]
-    assert copied >= len(fresh) // 3 and rebuilt == 0          # most materials were copies, none had to be rebuilt
-    assert copies == fresh
-    assert fresh_pixels.keys() == copy_pixels.keys()
-    assert all(np.array_equal(fresh_pixels[k], copy_pixels[k]) for k in fresh_pixels)
+    fresh, fresh_pixels, _, _ = built["fresh"]
+    for variant in ("first", "library"):
+        copies, copy_pixels, copied, rebuilt = built[variant]
+        assert copied >= len(fresh) // 3 and rebuilt == 0, variant     # most materials were copies, none rebuilt
+        assert copies == fresh, variant
+        assert fresh_pixels.keys() == copy_pixels.keys()
+        assert all(np.array_equal(fresh_pixels[k], copy_pixels[k]) for k in fresh_pixels), variant
+    assert built["library"][2] > built["first"][2]                      # the library saved building the originals
 
 
 def _fill(extra_node: bool = False, emission: float = 0.0, read_first: bool = False):
@@ -84,7 +92,7 @@ def _fill(extra_node: bool = False, emission: float = 0.0, read_first: bool = Fa
 def test_a_replay_that_strays_is_built_from_scratch(backend):
     bpy = backend.bpy
     backend.reset()
-    copies = MaterialCopies(bpy.data.materials)
+    copies = MaterialCopies(bpy.data)
     copies.build("first", "key", _fill(emission=2.0))
     for name, fill in (("more nodes", _fill(extra_node=True)), ("one value fewer", _fill()),
                        ("reads first", _fill(read_first=True))):
