@@ -27,10 +27,14 @@ def _node_state(node) -> dict:
     return {"kind": node.bl_idname, "name": node.name, "props": props, "sockets": sockets}
 
 
+def _material_state(material) -> tuple:
+    return ([_node_state(n) for n in material.node_tree.nodes],
+            sorted((l.from_node.name, l.from_socket.identifier, l.to_node.name, l.to_socket.identifier)
+                   for l in material.node_tree.links))
+
+
 def _materials(bpy) -> dict:
-    return {m.name: (m.pass_index, [_node_state(n) for n in m.node_tree.nodes],
-                     sorted((l.from_node.name, l.from_socket.identifier, l.to_node.name, l.to_socket.identifier)
-                            for l in m.node_tree.links)) for m in bpy.data.materials}
+    return {m.name: (m.pass_index, *_material_state(m)) for m in bpy.data.materials}
 
 
 def _render(backend) -> dict:
@@ -99,16 +103,9 @@ def test_a_replay_that_strays_is_built_from_scratch(backend):
         made = copies.build(name, "key", fill)
         reference = bpy.data.materials.new(f"{name} fresh")
         fill(reference.node_tree)
-        state = {m.name: v for m, v in zip((made, reference), _materials_of(made, reference))}
-        assert state[made.name] == state[reference.name], name
+        assert _material_state(made) == _material_state(reference), name
     assert copies.rebuilt == 3 and copies.copied == 0
     same = copies.build("same", "key", _fill(emission=5.0))        # same structure, another value: a copy
     assert copies.copied == 1 and same.node_tree.nodes["Principled BSDF"].inputs["Emission Strength"].default_value == 5.0
     assert {m.name for m in bpy.data.materials} >= {"first", "more nodes", "one value fewer", "reads first", "same"}
     bpy.data.batch_remove([m for m in bpy.data.materials if m.users == 0])     # the session's next test starts clean
-
-
-def _materials_of(*materials) -> list:
-    return [([_node_state(n) for n in m.node_tree.nodes],
-             sorted((l.from_node.name, l.from_socket.identifier, l.to_node.name, l.to_socket.identifier)
-                    for l in m.node_tree.links)) for m in materials]
