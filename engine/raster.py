@@ -124,25 +124,56 @@ def _covered_pixels(uv: np.ndarray, owner: np.ndarray, width: int, height: int) 
     area2 = ((uv[:, 1, 0] - uv[:, 0, 0]) * (uv[:, 2, 1] - uv[:, 0, 1])
              - (uv[:, 2, 0] - uv[:, 0, 0]) * (uv[:, 1, 1] - uv[:, 0, 1]))
     ok = (w > 0) & (h > 0) & (np.abs(area2) > 1e-12)
-    uv, tlo, w, h, sign, owner = uv[ok], tlo[ok], w[ok], h[ok], np.sign(area2[ok]), owner[ok]
-    n = w * h
+    uv, tlo, thi, h, sign, owner = uv[ok], tlo[ok], thi[ok], h[ok], np.sign(area2[ok]), owner[ok]
+    n = w[ok] * h              # candidates at most (the box)
     keys, start = [], 0
     while start < len(n):      # chunk the triangles so the candidate arrays stay bounded
         stop = start + max(1, int(np.searchsorted(np.cumsum(n[start:]), MAX_CANDIDATES)))
-        counts = n[start:stop]
-        t_idx = np.repeat(np.arange(start, stop), counts)
-        local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        px = tlo[t_idx, 0] + local % w[t_idx]
-        py = tlo[t_idx, 1] + local // w[t_idx]
-        t, s = uv[t_idx], sign[t_idx]
-        covered = np.ones(len(px), dtype=bool)
-        for i in range(3):     # edge functions, all >= 0 (a centre on an edge counts as covered)
-            a, b = t[:, i], t[:, (i + 1) % 3]
-            e = (b[:, 0] - a[:, 0]) * (py + 0.5 - a[:, 1]) - (b[:, 1] - a[:, 1]) * (px + 0.5 - a[:, 0])
-            covered &= e * s >= 0
+        t_idx, py, x0, x1 = _row_spans(uv, sign, tlo, thi, h, start, stop)
+        counts = x1 - x0 + 1
+        row = np.repeat(np.arange(len(counts)), counts)
+        px = x0[row] + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        t_idx, py = t_idx[row], py[row]
+        covered = _inside(uv[t_idx], sign[t_idx], px + 0.5, py + 0.5)
         keys.append(owner[t_idx[covered]] * (width * height) + py[covered] * width + px[covered])
         start = stop
     return np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+
+
+def _row_spans(uv, sign, tlo, thi, h, start: int, stop: int):
+    """Triangles start..stop, per pixel row they span: (triangle, row, first and last candidate column). Each edge
+    bounds the centres' x on one side; the bounds are widened by a pixel and the candidates tested exactly
+    (_inside), so rounding here can only add candidates, never lose a covered centre."""
+    counts = h[start:stop]
+    t_idx = np.repeat(np.arange(start, stop), counts)
+    py = tlo[t_idx, 1] + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    t, s, y = uv[t_idx], sign[t_idx], py + 0.5
+    lo, hi = tlo[t_idx, 0].astype(np.float64), thi[t_idx, 0].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(3):     # s * edge(X) >= 0  <=>  s * dy * (X - ax) <= s * dx * (y - ay)
+            a, b = t[:, i], t[:, (i + 1) % 3]
+            dx, dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
+            x = a[:, 0] + dx * (y - a[:, 1]) / dy - 0.5               # the bound on the column index
+            upper, lower = s * dy > 0, s * dy < 0
+            hi = np.where(upper, np.minimum(hi, np.floor(x) + 1), hi)
+            lo = np.where(lower, np.maximum(lo, np.ceil(x) - 1), lo)
+            # a horizontal edge: the whole row is on one side of it
+            hi = np.where((dy == 0) & (s * dx * (y - a[:, 1]) < 0), -1, hi)
+    x0 = np.maximum(lo, tlo[t_idx, 0]).astype(np.int64)
+    x1 = np.maximum(np.minimum(hi, thi[t_idx, 0]), -1).astype(np.int64)        # -inf: an empty row
+    keep = x1 >= x0
+    return t_idx[keep], py[keep], x0[keep], x1[keep]
+
+
+def _inside(t: np.ndarray, s: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether points (x, y) lie in triangles t (k, 3, 2) of orientation s: all edge functions >= 0 (a centre on an
+    edge counts as covered)."""
+    covered = np.ones(len(x), dtype=bool)
+    for i in range(3):
+        a, b = t[:, i], t[:, (i + 1) % 3]
+        e = (b[:, 0] - a[:, 0]) * (y - a[:, 1]) - (b[:, 1] - a[:, 1]) * (x - a[:, 0])
+        covered &= e * s >= 0
+    return covered
 
 
 def raycast_coverage(tri_cam: np.ndarray, owner: np.ndarray, n_objects: int, rays: np.ndarray, width: int,

@@ -121,3 +121,30 @@ def test_mesh_groups_cover_what_every_pixel_ray_meets_and_boxes_bound_the_clippe
         assert cov.box[i].tolist() == ([int(x0), int(y0), int(x1 - x0), int(y1 - y0)] if x1 > x0 and y1 > y0 else [-1] * 4)
         assert cov.truncated[i] == bool(np.any(lo[i] < 0) or hi[i, 0] > width or hi[i, 1] > height)
     assert not cov.truncated[3]
+
+
+def test_row_spans_lose_no_centre_on_edges_corners_or_flat_edges():
+    """Triangles with corners on half pixels (centres exactly on edges and corners), horizontal and vertical edges,
+    both windings, slivers and triangles far larger than the image: the covered centres are exactly those every edge
+    function calls inside or on the edge (K is the identity, so camera x, y at z = 1 are pixel coordinates)."""
+    rng = np.random.default_rng(7)
+    width, height = 40, 30
+    corners = np.round(rng.uniform(-6, 46, (300, 3, 2)) * 2) / 2
+    corners[::4, 1, 1] = corners[::4, 0, 1]                          # a horizontal edge
+    corners[1::4, 2, 0] = corners[1::4, 1, 0]                        # a vertical edge
+    corners[2::9] = corners[2::9] * 40 - 600                         # far larger than the image
+    corners[3::9, 2] = corners[3::9, 0] + (corners[3::9, 1] - corners[3::9, 0]) * 0.5 + 1e-3   # slivers
+    vertices = np.concatenate([corners.reshape(-1, 2), np.ones((corners.size // 2, 1))], axis=1)
+    faces = np.arange(len(vertices)).reshape(-1, 3)
+    cov = rasterize([(vertices[None], faces, np.zeros(1, np.int64))], 1, np.eye(3), width, height, 0.1)
+    x, y = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5)
+    expected = np.zeros((height, width), dtype=bool)
+    for a, b, c in corners:
+        area = (b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])
+        if abs(area) <= 1e-12:
+            continue
+        edges = [(q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]) for p, q in ((a, b), (b, c), (c, a))]
+        expected |= np.all([e * np.sign(area) >= 0 for e in edges], axis=0)
+    got = np.zeros(height * width, dtype=bool)
+    got[cov.pixel] = True
+    assert np.array_equal(got.reshape(height, width), expected)
