@@ -130,10 +130,8 @@ def _covered_pixels(uv: np.ndarray, owner: np.ndarray, width: int, height: int) 
     while start < len(n):      # chunk the triangles so the candidate arrays stay bounded
         stop = start + max(1, int(np.searchsorted(np.cumsum(n[start:]), MAX_CANDIDATES)))
         t_idx, py, x0, x1 = _row_spans(uv, sign, tlo, thi, h, start, stop)
-        counts = x1 - x0 + 1
-        row = np.repeat(np.arange(len(counts)), counts)
-        px = x0[row] + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        t_idx, py = t_idx[row], py[row]
+        row, offset = _runs(x1 - x0 + 1)
+        px, t_idx, py = x0[row] + offset, t_idx[row], py[row]
         covered = _inside(uv[t_idx], sign[t_idx], px + 0.5, py + 0.5)
         keys.append(owner[t_idx[covered]] * (width * height) + py[covered] * width + px[covered])
         start = stop
@@ -144,9 +142,9 @@ def _row_spans(uv, sign, tlo, thi, h, start: int, stop: int):
     """Triangles start..stop, per pixel row they span: (triangle, row, first and last candidate column). Each edge
     bounds the centres' x on one side; the bounds are widened by a pixel and the candidates tested exactly
     (_inside), so rounding here can only add candidates, never lose a covered centre."""
-    counts = h[start:stop]
-    t_idx = np.repeat(np.arange(start, stop), counts)
-    py = tlo[t_idx, 1] + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    triangle, offset = _runs(h[start:stop])
+    t_idx = start + triangle
+    py = tlo[t_idx, 1] + offset
     t, s, y = uv[t_idx], sign[t_idx], py + 0.5
     lo, hi = tlo[t_idx, 0].astype(np.float64), thi[t_idx, 0].astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -155,14 +153,19 @@ def _row_spans(uv, sign, tlo, thi, h, start: int, stop: int):
             dx, dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
             x = a[:, 0] + dx * (y - a[:, 1]) / dy - 0.5               # the bound on the column index
             upper, lower = s * dy > 0, s * dy < 0
-            hi = np.where(upper, np.minimum(hi, np.floor(x) + 1), hi)
-            lo = np.where(lower, np.maximum(lo, np.ceil(x) - 1), lo)
-            # a horizontal edge: the whole row is on one side of it
-            hi = np.where((dy == 0) & (s * dx * (y - a[:, 1]) < 0), -1, hi)
-    x0 = np.maximum(lo, tlo[t_idx, 0]).astype(np.int64)
-    x1 = np.maximum(np.minimum(hi, thi[t_idx, 0]), -1).astype(np.int64)        # -inf: an empty row
+            hi = np.where(upper, np.minimum(hi, np.floor(x) + 1), hi)     # a horizontal edge (dy 0) bounds no x:
+            lo = np.where(lower, np.maximum(lo, np.ceil(x) - 1), lo)      # the box's rows lie on its inner side
+    # within the box already; a sliver's bound may be far outside it (clipped before the cast to integers)
+    x0 = np.minimum(lo, thi[t_idx, 0] + 1).astype(np.int64)
+    x1 = np.maximum(hi, tlo[t_idx, 0] - 1).astype(np.int64)
     keep = x1 >= x0
     return t_idx[keep], py[keep], x0[keep], x1[keep]
+
+
+def _runs(counts: np.ndarray) -> tuple:
+    """Runs of the given lengths laid end to end: each element's run and its place in that run."""
+    run = np.repeat(np.arange(len(counts)), counts)
+    return run, np.arange(len(run)) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _inside(t: np.ndarray, s: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
