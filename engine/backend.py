@@ -2,8 +2,9 @@
 
 One BlenderBackend is one long-lived Blender session. For each sample: build(spec) first resets the session (it reloads
 the empty home file and sets up our render settings, sky, sun and camera again, which frees everything the last sample
-made), then creates the spec's datablocks; render(spec) runs ONE Cycles render per frame that yields RGB + depth +
-normals + object index + material index, read back as FramePasses. What outlives a sample: the originals of the
+made), then creates the spec's datablocks; render(spec) runs per frame one data render (a sample at each pixel
+centre: depth, normals, object and material index) and, in the photo look, a beauty render (RGB), read back as
+FramePasses. What outlives a sample: the originals of the
 photo-look materials (engine.node_replay's library, .blend files in the work directory), copied instead of rebuilt.
 """
 from __future__ import annotations
