@@ -22,7 +22,7 @@ from engine.node_replay import MaterialCopies, MaterialLibrary
 from engine.passes import FramePasses
 from engine.renderio import WORKDIR_PREFIX, blender_log_silenced, exr_parts, remove_dead_workdirs
 from engine.shading import REST_ATTRIBUTE, photo_material
-from engine.surfaces import GEOMETRIC_NORMAL_AOV, flat_material
+from engine.surfaces import DATA_RENDER, GEOMETRIC_NORMAL_AOV, flat_material
 from engine.spec import SceneSpec
 
 BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
@@ -59,6 +59,9 @@ class BlenderBackend:
         with blender_log_silenced():
             bpy.ops.wm.read_factory_settings(use_empty=True)
             self.device = self._select_device(render_cfg.device)   # preferences: survive the per-sample reset
+            # the photo look's data render shades nothing (engine.surfaces.DATA_RENDER) unless the EXR deliverable
+            # keeps its albedo passes; on a GPU the shaders' changed features would reload the kernels (OptiX)
+            self.shed_data_shading = self.look == "photo" and not exr_deliverable and self.device == "CPU"
             self._new_scene()
 
     # ---- one-time set-up -----------------------------------------------------------------------------------------
@@ -356,6 +359,9 @@ class BlenderBackend:
             for obj in self.clear_coats:    # Cycles let a clear coat's id through in ~3 % of an iris's pixels
                 obj.hide_render = not beauty
             self._sampling(beauty)
+            if self.shed_data_shading:    # 0 after the last render; the tag makes Cycles read it again
+                self.scene[DATA_RENDER] = float(not beauty)
+                self.scene.update_tag()
             with blender_log_silenced():
                 self.bpy.ops.render.render(write_still=write)
 

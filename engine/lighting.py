@@ -162,7 +162,7 @@ def build_world(tree, light: Lighting, simple_indirect: bool = False):
         mean_cloud = tuple(0.5 * (np.asarray(light.cloud_lit) + np.asarray(light.cloud_shade)))
         smooth = g.blend(g.math("MULTIPLY", near, float(light.cloud_cover)), smooth, mean_cloud)
     plain = g.node("ShaderNodeBackground", {"Color": smooth, "Strength": strength})
-    by_ray(tree, background.outputs[0], plain.outputs[0], output.name)
+    tree.links.new(by_ray(tree, background.outputs[0], plain.outputs[0]), output.inputs["Surface"])
 
 
 def _cloud_layer(g: Graph, direction, up):

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.surfaces import cornea_material, emit, keyed_gain, plain_for_diffuse_rays, write_geometric_normal
+from engine.surfaces import (cornea_material, emit, keyed_gain, plain_for_diffuse_rays, shaded_outside_data_render,
+                             write_geometric_normal)
 
 REST_ATTRIBUTE = "rest_position"         # a deforming mesh's rest-pose vertex positions, for its patterns
 # mean and standard deviation of Blender's texture outputs over a large area (measured): standardising by them keeps
@@ -436,6 +437,8 @@ def photo_material(tree, spec, rest: bool = False, simple_indirect: bool = False
         normal = bump.outputs["Normal"]
     if normal is not None:
         tree.links.new(normal, bsdf.inputs["Normal"])
+    shader = bsdf.outputs[0]
     if simple_indirect:
-        plain_for_diffuse_rays(tree, bsdf, spec, spec.roughness * (1.0 if is_socket(rough) else rough), extra)
+        shader = plain_for_diffuse_rays(tree, bsdf, spec, spec.roughness * (1.0 if is_socket(rough) else rough), extra)
+    shaded_outside_data_render(tree, shader, "Material Output")
     write_geometric_normal(tree)

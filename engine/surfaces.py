@@ -10,6 +10,9 @@ GEOMETRIC_NORMAL_AOV = "geometric_normal"
 # rays that see surfaces and the sky in full detail under render.indirect=simple; diffuse bounces and light samples
 # see plain colours and a smooth sky (Light Path node outputs)
 DETAILED_RAYS = ("Is Camera Ray", "Is Glossy Ray", "Is Transmission Ray")
+# a scene property, 1 only during a data render whose colour nobody reads: photo-look materials and the world then
+# shade nothing (the backend's data render; Cycles folds the switch to a constant, so it costs nothing otherwise)
+DATA_RENDER = "engine_data_render"
 
 
 def keyed_gain(socket, spec):
@@ -71,9 +74,8 @@ def emit(bsdf, spec):
         bsdf.inputs["Emission Strength"].default_value = spec.emission
 
 
-def by_ray(tree, detailed, plain, output: str):
-    """Link the `detailed` shader to the output node for the rays that show detail (DETAILED_RAYS) and `plain` for
-    the rest. A Mix Shader whose factor is exactly 0 or 1 is compiled with a jump (Cycles' SVM), so the other
+def by_ray(tree, detailed, plain):
+    """A shader that is `detailed` for the rays that show detail (DETAILED_RAYS) and `plain` for the rest. A Mix Shader whose factor is exactly 0 or 1 is compiled with a jump (Cycles' SVM), so the other
     branch's nodes are not evaluated at all for that ray."""
     path = tree.nodes.new("ShaderNodeLightPath").outputs
     fac = path[DETAILED_RAYS[0]]
@@ -87,12 +89,32 @@ def by_ray(tree, detailed, plain, output: str):
     tree.links.new(fac, mix.inputs["Fac"])
     tree.links.new(plain, mix.inputs[1])
     tree.links.new(detailed, mix.inputs[2])
+    return mix.outputs[0]
+
+
+def shaded_outside_data_render(tree, shader, output: str):
+    """Link `shader` to the output node's surface, except while the scene's DATA_RENDER property is 1: then a black
+    diffuse (Cycles drops a closure of zero weight as it shades, so no light is sampled), so a data render spends no
+    time on patterns, bevels, lights or shadows. Depth, indices and the normal AOV do not depend on the surface
+    shader (no photo-look material is transparent; the cornea is hidden from the data render). An unlinked slot would
+    be cheaper still, but Cycles then drops the object from the data passes. Where the property is missing (another
+    file that appends the material) the material shades as usual."""
+    switch = tree.nodes.new("ShaderNodeAttribute")
+    switch.attribute_type = "VIEW_LAYER"
+    switch.attribute_name = DATA_RENDER
+    black = tree.nodes.new("ShaderNodeBsdfDiffuse")
+    black.inputs["Color"].default_value = (0.0, 0.0, 0.0, 1.0)
+    mix = tree.nodes.new("ShaderNodeMixShader")
+    tree.links.new(switch.outputs["Fac"], mix.inputs["Fac"])
+    tree.links.new(shader, mix.inputs[1])
+    tree.links.new(black.outputs[0], mix.inputs[2])
     tree.links.new(mix.outputs[0], tree.nodes[output].inputs["Surface"])
 
 
 def plain_for_diffuse_rays(tree, bsdf, spec, roughness: float, extra: dict):
-    """What a diffuse bounce sees of a photo-look material (render.indirect=simple): its named colour (the patterns'
-    mean: their shades average to 1), roughness and other inputs, the same glow and per-frame gain; no textures."""
+    """`bsdf` for the rays that show detail; for a diffuse bounce (render.indirect=simple) a photo-look material's
+    named colour (the patterns' mean: their shades average to 1), roughness and other inputs, the same glow and
+    per-frame gain, no textures. Returns the mixed shader's output."""
     plain = tree.nodes.new("ShaderNodeBsdfPrincipled")
     plain.inputs["Base Color"].default_value = (*spec.base_color, 1.0)
     keyed_gain(plain.inputs["Base Color"], spec)
@@ -101,4 +123,4 @@ def plain_for_diffuse_rays(tree, bsdf, spec, roughness: float, extra: dict):
     for name, value in extra.items():
         plain.inputs[name].default_value = value
     emit(plain, spec)
-    by_ray(tree, bsdf.outputs[0], plain.outputs[0], "Material Output")
+    return by_ray(tree, bsdf.outputs[0], plain.outputs[0])
