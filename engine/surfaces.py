@@ -10,8 +10,8 @@ GEOMETRIC_NORMAL_AOV = "geometric_normal"
 # rays that see surfaces and the sky in full detail under render.indirect=simple; diffuse bounces and light samples
 # see plain colours and a smooth sky (Light Path node outputs)
 DETAILED_RAYS = ("Is Camera Ray", "Is Glossy Ray", "Is Transmission Ray")
-# a scene property, 1 only during a data render whose colour nobody reads: photo-look materials and the world then
-# shade nothing (the backend's data render; Cycles folds the switch to a constant, so it costs nothing otherwise)
+# a scene property, 1 only during a data render whose colour nobody reads: photo-look materials then shade nothing
+# (Cycles reads it as a constant and folds the switch, so it costs nothing otherwise)
 DATA_RENDER = "engine_data_render"
 
 
@@ -75,8 +75,9 @@ def emit(bsdf, spec):
 
 
 def by_ray(tree, detailed, plain):
-    """A shader that is `detailed` for the rays that show detail (DETAILED_RAYS) and `plain` for the rest. A Mix Shader whose factor is exactly 0 or 1 is compiled with a jump (Cycles' SVM), so the other
-    branch's nodes are not evaluated at all for that ray."""
+    """A shader that is `detailed` for the rays that show detail (DETAILED_RAYS) and `plain` for the rest. A Mix
+    Shader whose factor is exactly 0 or 1 is compiled with a jump (Cycles' SVM), so the other branch's nodes are not
+    evaluated at all for that ray."""
     path = tree.nodes.new("ShaderNodeLightPath").outputs
     fac = path[DETAILED_RAYS[0]]
     for name in DETAILED_RAYS[1:]:
