@@ -7,8 +7,8 @@ interleaved (A B A B ...) so that the machine's drift falls on both sides alike.
     python bench/bench_throughput.py --counts 5 --rounds 3 render.look=flat
 
 Per run it prints wall seconds, frames/s, CPU seconds per frame (this process and its workers), the render stage's
-share and engine / bare (the run's own stage seconds against a bare render of the same first samples in one Blender
-session, measured once per side) and peak RSS (from the run's dataset.json). Asserts nothing. The targets in the
+share and engine / bare (the run's own stage seconds against a bare render of the same samples in one Blender
+session, measured once per side and count) and peak RSS (from the run's dataset.json). Asserts nothing. The targets in the
 issue: frames/s at least 2x the baseline's, engine / bare <= 1.10, peak RSS at or below the peer's (569-588 MiB).
 """
 import argparse
@@ -79,7 +79,7 @@ def main():
                            capture_output=True)
             sides = {"before": Path(worktree), "after": ROOT}
         try:
-            bare = {name: bare_render(tree, args.overrides) for name, tree in sides.items()}
+            bare = {(name, c): bare_render(tree, args.overrides, c) for name, tree in sides.items() for c in args.counts}
             results = {(name, c): [] for name in sides for c in args.counts}
             for r in range(args.rounds):
                 for count in args.counts:
@@ -98,7 +98,7 @@ def main():
     for (name, count), runs in results.items():
         med = {k: sorted(r[k] for r in runs)[len(runs) // 2] for k in runs[0]}
         print(f"{name:<7}{count:>4}{med['fps']:>10.3f}{med['cpu_per_frame']:>10.2f}{med['render_per_frame']:>12.3f}"
-              f"{med['engine_per_frame'] / bare[name]:>12.2f}{med['rss']:>8.0f}")
+              f"{med['engine_per_frame'] / bare[(name, count)]:>12.2f}{med['rss']:>8.0f}")
     if args.before:
         for count in args.counts:
             a, b = (sorted(r["fps"] for r in results[(s, count)])[args.rounds // 2] for s in ("after", "before"))
