@@ -31,9 +31,10 @@ SETTINGS = {"full": ["render.indirect=full", "render.bevel_samples=4"],
             "simple": ["render.indirect=simple", "render.bevel_samples=2"]}
 
 
-def beauty(family: str, setting: str, spp: int, taxonomy, reference: bool = False) -> tuple:
-    """(linear RGB, seconds) of one beauty render of the family's sample 0; a reference takes every sample in every
-    pixel (adaptive sampling stops where its own noise estimate is below 1 %, which would be the error's floor)."""
+def beauty(family: str, setting: str, spp: int, taxonomy, reference: bool = False, prepare=None) -> tuple:
+    """(linear RGB, seconds) of one beauty render of the family's sample 0, the build's first render; a reference
+    takes every sample in every pixel (adaptive sampling stops where its own noise estimate is below 1 %, which would
+    be the error's floor). `prepare(backend)`, if given, changes the built scene before the render."""
     cfg = compose([f"scene={family}", "render=preview", "render.resolution=[320,240]", f"render.samples={spp}",
                    "render.denoise=false", *SETTINGS[setting]])
     spec = FAMILIES[family].build(cfg.scene, Streams((cfg.seed, 0, 0)), 0, 320, 240)
@@ -41,6 +42,8 @@ def beauty(family: str, setting: str, spp: int, taxonomy, reference: bool = Fals
     backend = BlenderBackend(cfg.render, taxonomy)
     try:
         backend.build(spec)
+        if prepare is not None:
+            prepare(backend)
         backend._sampling(beauty=True)
         backend.scene.cycles.use_adaptive_sampling = not reference
         t = time.perf_counter()

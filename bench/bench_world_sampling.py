@@ -14,7 +14,6 @@ render does); single renders on 2 cores vary by ~±10 %. Asserts nothing.
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,40 +21,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_indirect import error  # noqa: E402
-from engine.backend import BlenderBackend  # noqa: E402
-from engine.renderio import blender_log_silenced, exr_parts  # noqa: E402
-from engine.streams import Streams  # noqa: E402
+from bench_indirect import beauty as render_beauty, error  # noqa: E402
 from engine.taxonomy import load_taxonomy  # noqa: E402
-from job.config import compose  # noqa: E402
-from job.sample import apply_lens  # noqa: E402
-from scenes import FAMILIES  # noqa: E402
 
 WORLD = {"map 256": ("MANUAL", 256), "map 64": ("MANUAL", 64), "none": ("NONE", 256)}
 
 
 def beauty(family: str, world: str, spp: int, taxonomy, reference: bool = False) -> tuple:
-    """(linear RGB, seconds) of the beauty render of the family's sample 0 with that world sampling."""
-    cfg = compose([f"scene={family}", "render=preview", "render.resolution=[320,240]", f"render.samples={spp}",
-                   "render.denoise=false"])
-    spec = FAMILIES[family].build(cfg.scene, Streams((cfg.seed, 0, 0)), 0, 320, 240)
-    apply_lens(spec, cfg.render)
-    backend = BlenderBackend(cfg.render, taxonomy)
-    try:
-        backend.build(spec)
-        method, resolution = WORLD[world]
-        backend.scene.world.cycles.sampling_method = method
-        backend.scene.world.cycles.sample_map_resolution = resolution
-        backend._sampling(beauty=True)
-        backend.scene.cycles.use_adaptive_sampling = not reference
-        t = time.perf_counter()          # the build's first render: it also builds the map, as a sample's does
-        with blender_log_silenced():
-            backend.bpy.ops.render.render(write_still=True)
-        seconds = time.perf_counter() - t
-        channels = {k: v for _, ch, _ in exr_parts(backend.beauty_path) for k, v in ch.items()}
-        return channels["ViewLayer.Combined"][..., :3].astype(np.float64), seconds
-    finally:
-        backend.close()
+    """(linear RGB, seconds) of the beauty render of the family's sample 0 (the backend's setting, simple indirect)
+    with that world sampling; its time includes building the map, as a sample's first render does."""
+    def set_world(backend):
+        world_settings = backend.scene.world.cycles
+        world_settings.sampling_method, world_settings.sample_map_resolution = WORLD[world]
+    return render_beauty(family, "simple", spp, taxonomy, reference, prepare=set_world)
 
 
 def main():
