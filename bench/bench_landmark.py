@@ -48,7 +48,8 @@ def stage_split(n: int, overrides: list[str]):
             producer.backend.render_only()         # ... and rendered bare: no passes written or read, no labels, no files
             bare += time.perf_counter() - t2
             t3 = time.perf_counter()
-            producer.backend.read_passes(sample.spec, 0)          # what reading the passes back costs
+            passes = producer.backend.read_passes(sample.spec, 0)          # what reading the passes back costs
+            producer.backend.read_beauty(sample.spec, 0, passes)
             readback += time.perf_counter() - t3
     producer.close()
     print(f"scene={cfg.scene.name}, {n} samples at {cfg.render.resolution[0]}x{cfg.render.resolution[1]}, "

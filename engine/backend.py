@@ -3,8 +3,8 @@
 One BlenderBackend is one long-lived Blender session. For each sample: build(spec) first resets the session (it reloads
 the empty home file and sets up our render settings, sky, sun and camera again, which frees everything the last sample
 made), then creates the spec's datablocks; render(spec) runs per frame one data render (a sample at each pixel
-centre: depth, normals, object and material index) and, in the photo look, a beauty render (RGB), read back as
-FramePasses. What outlives a sample: the originals of the
+centre: depth, normals, object and material index) and then, in the photo look, per frame a beauty render (RGB), read
+back as FramePasses. What outlives a sample: the originals of the
 photo-look materials (engine.node_replay's library, .blend files in the work directory), copied instead of rebuilt.
 """
 from __future__ import annotations
@@ -20,15 +20,12 @@ from engine.imaging import AGX_LOOK, agx_to_srgb8, apply_haze, linear_to_srgb8, 
 from engine.lighting import build_world, lighting, recipe_lighting
 from engine.node_replay import MaterialCopies, MaterialLibrary
 from engine.passes import FramePasses
-from engine.renderio import WORKDIR_PREFIX, blender_log_silenced, exr_parts, remove_dead_workdirs
+from engine.renderio import (PART_STRIDE, WORKDIR_PREFIX, blender_log_silenced, decode_data_passes, exr_parts,
+                             remove_dead_workdirs)
 from engine.shading import REST_ATTRIBUTE, photo_material
 from engine.surfaces import DATA_RENDER, GEOMETRIC_NORMAL_AOV, flat_material
 from engine.spec import SceneSpec
 
-BACKGROUND_DEPTH = 1e9   # Cycles writes ~1e10 where a ray hits nothing
-# Actors' body parts ride on the Material Index pass (Cycles keeps one sample's id there, where an AOV would average
-# ids across a part boundary): pass index = class id + PART_STRIDE * (part index + 1); other materials: the class id.
-PART_STRIDE = 1000
 SHARP_DEG = 30.0         # edges between faces meeting at more than this are sharp; gentler ones are shaded smooth
 
 
@@ -343,65 +340,68 @@ class BlenderBackend:
                 mat_spec.albedo_gain is None, rest)
 
     def render(self, spec: SceneSpec) -> list[FramePasses]:
-        """Per frame, one data render (and in the photo look one beauty render of the same scene state) -> the
-        frames' passes in OpenCV image order."""
+        """Every frame's data render, then (photo look) every frame's beauty render -> the frames' passes in OpenCV
+        image order. job.sample calls the two halves itself: a sample its QA rejects never gets a beauty render."""
+        frames = self.render_data(spec)
+        self.render_beauty(spec, frames)
+        return frames
+
+    def render_data(self, spec: SceneSpec) -> list[FramePasses]:
+        """Per frame, the data render read back. The flat look's one render also makes the RGB; in the photo look
+        `rgb` is None until render_beauty."""
         frames = []
         for frame in range(spec.n_frames):
             if spec.n_frames > 1:
                 self.scene.frame_set(frame + 1)  # keyframed poses (see build)
-            self._render_frame(write=True)
+            self._render(beauty=self.look == "flat", write=True)
             frames.append(self.read_passes(spec, frame))
         return frames
 
-    def _render_frame(self, write: bool):
-        """The data render, then (photo look) the beauty render, of the current frame."""
-        for beauty in ((False, True) if self.look == "photo" else (True,)):
-            for obj in self.clear_coats:    # Cycles let a clear coat's id through in ~3 % of an iris's pixels
-                obj.hide_render = not beauty
-            self._sampling(beauty)
-            if self.shed_data_shading:    # 0 after the last render; the tag makes Cycles read it again
-                self.scene[DATA_RENDER] = float(not beauty)
-                self.scene.update_tag()
-            with blender_log_silenced():
-                self.bpy.ops.render.render(write_still=write)
+    def render_beauty(self, spec: SceneSpec, frames: list[FramePasses]):
+        """The photo look's beauty render of each frame, of the same scene state as its data render: its RGB (and
+        the deliverable EXR's Combined) into the frame's passes."""
+        if self.look != "photo":
+            return
+        for frame, passes in enumerate(frames):
+            if spec.n_frames > 1:
+                self.scene.frame_set(frame + 1)
+            self._render(beauty=True, write=True)
+            self.read_beauty(spec, frame, passes)
+
+    def _render(self, beauty: bool, write: bool):
+        for obj in self.clear_coats:    # Cycles let a clear coat's id through in ~3 % of an iris's pixels
+            obj.hide_render = not beauty
+        self._sampling(beauty)
+        if self.shed_data_shading:      # 0 after the last render; the tag makes Cycles read it again
+            self.scene[DATA_RENDER] = float(not beauty)
+            self.scene.update_tag()
+        with blender_log_silenced():
+            self.bpy.ops.render.render(write_still=write)
 
     def render_only(self):
         """The same render(s) as one frame of render(), with nothing written or read back (benchmarks compare the
         engine against this)."""
-        self._render_frame(write=False)
+        for beauty in ((False, True) if self.look == "photo" else (True,)):
+            self._render(beauty, write=False)
 
     def read_passes(self, spec: SceneSpec, frame: int) -> FramePasses:
+        """The data render's passes (and the flat look's RGB) from its EXR."""
         parts = exr_parts(self.exr_path)                 # read once: the passes, and the deliverable's layers
-        if self.look == "photo":                          # the beauty render's image replaces the data render's
-            beauty = {name: pixels for _, channels, _ in exr_parts(self.beauty_path) for name, pixels in channels.items()}
-            parts = [(header, {k: beauty.get(k, v) if "Combined" in k else v for k, v in channels.items()}, name)
-                     for header, channels, name in parts]
         ch = {name: pixels for _, channels, _ in parts for name, pixels in channels.items()}
-        depth = ch["ViewLayer.Depth.Z"].astype(np.float32)
-        background = depth >= BACKGROUND_DEPTH
-        depth[background] = np.inf
-        if spec.camera.model == "distorted":       # a PANO camera's Depth.Z is the distance: make it planar, as a pinhole's
-            c = spec.camera
-            depth /= np.linalg.norm(image_rays(c.model, c.K(), c.width, c.height, c.distortion), axis=-1).astype(np.float32)
-        object_index = ch["ViewLayer.Object Index.X"]
-        material_index = ch["ViewLayer.Material Index.X"]
-        instance = np.rint(object_index).astype(np.uint16)
-        part, semantic = np.divmod(np.rint(material_index).astype(np.int64), PART_STRIDE)
-        semantic = semantic.astype(np.uint16)
-        semantic[background] = self.taxonomy["sky"].id
-        normal_world = ch[f"ViewLayer.{GEOMETRIC_NORMAL_AOV}"][..., :3]
-        rotation = spec.camera.world_to_camera(frame)[:3, :3].astype(np.float32)
-        normal = normal_world @ rotation.T
-        length = np.linalg.norm(normal, axis=-1, keepdims=True)
-        normal = np.where(length > 0, normal / np.maximum(length, 1e-12), 0.0)   # samples straddling an edge average
-        normal[background] = 0.0
-        rgb = self._develop(ch["ViewLayer.Combined"][..., :3].astype(np.float32), depth, spec, frame)
-        index_error = max(np.abs(object_index - instance).max(), np.abs(material_index - np.rint(material_index)).max())
-        return FramePasses(
-            rgb=rgb, depth=depth, normal=normal.astype(np.float32), instance=instance,
-            semantic=semantic, part=part.astype(np.uint8), index_error=float(index_error),
-            # the deliverable EXR keeps every layer but the denoiser's noisy copy of the beauty
-            exr_parts=[p for p in parts if "Noisy" not in p[2]] if self.exr_deliverable else None)
+        passes = decode_data_passes(ch, spec.camera, frame, self.taxonomy["sky"].id)
+        if self.look == "flat":
+            passes.rgb = self._develop(ch["ViewLayer.Combined"][..., :3].astype(np.float32), passes.depth, spec, frame)
+        if self.exr_deliverable:     # every layer but the denoiser's noisy copy of the beauty
+            passes.exr_parts = [p for p in parts if "Noisy" not in p[2]]
+        return passes
+
+    def read_beauty(self, spec: SceneSpec, frame: int, passes: FramePasses):
+        """The beauty render's image, developed, into `passes` (whose data render it replaces in the deliverable)."""
+        beauty = {name: pixels for _, channels, _ in exr_parts(self.beauty_path) for name, pixels in channels.items()}
+        passes.rgb = self._develop(beauty["ViewLayer.Combined"][..., :3].astype(np.float32), passes.depth, spec, frame)
+        if passes.exr_parts is not None:
+            passes.exr_parts = [(header, {k: beauty.get(k, v) if "Combined" in k else v for k, v in channels.items()},
+                                 name) for header, channels, name in passes.exr_parts]
 
     def _develop(self, linear: np.ndarray, depth: np.ndarray, spec: SceneSpec, frame: int) -> np.ndarray:
         """The render's linear RGB -> 8-bit sRGB. Aerial haze from the exact depth first; then the flat look's

@@ -9,7 +9,7 @@ import numpy as np
 @dataclass
 class FramePasses:
     """One frame's pixels in OpenCV image order (row 0 at the top)."""
-    rgb: np.ndarray                  # (H, W, 3) uint8 sRGB, aerial haze applied
+    rgb: np.ndarray | None           # (H, W, 3) uint8 sRGB, aerial haze applied; None until the photo look's beauty
     depth: np.ndarray                # (H, W) float32 metres along the view axis (distance for panoramas); inf for sky
     normal: np.ndarray               # (H, W, 3) float32 camera-space unit normals (OpenCV axes); 0 for sky
     instance: np.ndarray             # (H, W) uint16 instance id; 0 = background

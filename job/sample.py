@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import engine
@@ -62,7 +63,9 @@ class SampleProducer:
         self.soundtrack = self.family.soundtrack if cfg.audio.enabled else None
 
     def produce(self, index: int):
-        cfg, reasons = self.cfg, []
+        """An accepted sample (or None) and the reasons of rejected attempts. Labels and QA come from the data render;
+        only an accepted attempt gets the photo look's beauty render. Stage seconds count every attempt."""
+        cfg, reasons, timings = self.cfg, [], defaultdict(float)
         width, height = (int(v) for v in cfg.render.resolution)
         for attempt in range(cfg.qa.max_attempts):
             t0 = time.perf_counter()
@@ -72,20 +75,24 @@ class SampleProducer:
             t1 = time.perf_counter()
             self.backend.build(spec)
             t2 = time.perf_counter()
-            frames = self.backend.render(spec)
-            lens = streams["sensor"]
-            for passes in frames:                # optional camera realism, the RGB only (labels never change)
-                passes.rgb = camera_effects(passes.rgb, lens, cfg.render.sensor_noise, cfg.render.vignetting)
+            frames = self.backend.render_data(spec)
             t3 = time.perf_counter()
             frame_labels = annotate(spec, frames, self.taxonomy)
             reason = check(spec, frames, frame_labels, cfg.qa, self.taxonomy)
             t4 = time.perf_counter()
-            timings = {"recipe": t1 - t0, "build": t2 - t1, "render": t3 - t2, "annotate": t4 - t3}
+            for stage, seconds in (("recipe", t1 - t0), ("build", t2 - t1), ("render", t3 - t2), ("annotate", t4 - t3)):
+                timings[stage] += seconds
             if reason:
                 reasons.append(f"attempt {attempt}: {reason}")
                 continue
+            self.backend.render_beauty(spec, frames)
+            lens = streams["sensor"]
+            for passes in frames:                # optional camera realism, the RGB only (labels never change)
+                passes.rgb = camera_effects(passes.rgb, lens, cfg.render.sensor_noise, cfg.render.vignetting)
+            t5 = time.perf_counter()
+            timings["render"] += t5 - t4
             labels = self._labels(spec, frames, frame_labels, streams, index)
-            timings["annotate"] += time.perf_counter() - t4
+            timings["annotate"] += time.perf_counter() - t5
             if self.augmenter is not None:        # restyled variants share these labels; scores and provenance recorded
                 t5 = time.perf_counter()
                 labels["augment"] = self.augmenter.augment(frames, labels, streams.key)
@@ -96,7 +103,7 @@ class SampleProducer:
                 t6 = time.perf_counter()
                 sound = self._sound(spec, labels, streams)
                 timings["audio"] = time.perf_counter() - t6
-            return Sample(labels, spec, frames, timings, sound), reasons
+            return Sample(labels, spec, frames, dict(timings), sound), reasons
         return None, reasons
 
     def _labels(self, spec: SceneSpec, frames: list[FramePasses], frame_labels: list, streams: Streams,
