@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
@@ -31,3 +33,9 @@ def require_choices(values, allowed, key: str):
     bad = [v for v in values if v not in allowed]
     require(len(values) > 0 and not bad,
             f"{key}: {bad[0] if bad else 'empty list'} is not allowed; choose from {', '.join(allowed)}")
+
+
+def load_yaml(path) -> object:
+    """A YAML file's data, parsed by libyaml where PyYAML has it (~10x quicker than the pure-Python parser: the start
+    of every run reads the config tree, the taxonomy and each concept's grammar)."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
 
-from engine.checks import CONFIG_DIR
+from engine.checks import CONFIG_DIR, load_yaml
 
 TAXONOMY_FILE = CONFIG_DIR / "taxonomy.yaml"
 
@@ -55,4 +54,4 @@ class Taxonomy:
 
 @lru_cache(maxsize=1)
 def load_taxonomy() -> Taxonomy:
-    return Taxonomy(yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8")))
+    return Taxonomy(load_yaml(TAXONOMY_FILE))

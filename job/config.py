@@ -11,7 +11,6 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -26,6 +25,7 @@ from omegaconf.errors import (
 from engine.checks import (
     CONFIG_DIR,
     ConfigError,
+    load_yaml,
     require,
     require_between,
     require_choices,
@@ -159,10 +159,6 @@ def group_options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
-def _load_yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
 def _split_overrides(overrides: list[str]):
     """Hydra-style arguments -> (group choices, dotted value overrides)."""
     choices, dotlist = {}, []
@@ -203,7 +199,7 @@ def _one_line(error: OmegaConfBaseException, cfg: DictConfig | None) -> str:
 
 def compose(overrides: list[str] | None = None) -> DictConfig:
     choices, dotlist = _split_overrides(list(overrides or []))
-    root = _load_yaml(CONFIG_DIR / "config.yaml")
+    root = load_yaml(CONFIG_DIR / "config.yaml") or {}
     for entry in root.pop("defaults", []):
         for group, option in entry.items():
             choices.setdefault(group, option)
@@ -216,9 +212,9 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     cfg = None
     try:
         cfg = OmegaConf.merge(schema, root)
-        cfg = OmegaConf.merge(cfg, {"scene": _load_yaml(CONFIG_DIR / "scene" / f"{choices['scene']}.yaml")},
-                              {"render": _load_yaml(CONFIG_DIR / "render" / f"{choices['render']}.yaml")},
-                              {"augment": _load_yaml(CONFIG_DIR / "augment" / f"{choices['augment']}.yaml")})
+        cfg = OmegaConf.merge(cfg, {"scene": load_yaml(CONFIG_DIR / "scene" / f"{choices['scene']}.yaml") or {}},
+                              {"render": load_yaml(CONFIG_DIR / "render" / f"{choices['render']}.yaml") or {}},
+                              {"augment": load_yaml(CONFIG_DIR / "augment" / f"{choices['augment']}.yaml") or {}})
         for item in dotlist:   # one at a time, so an error names the override that caused it
             try:
                 if item.startswith("export.splits="):      # a table given replaces the default one (as a list does)

@@ -6,10 +6,10 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import yaml
 from omegaconf import OmegaConf
 
 import engine
+from engine.checks import load_yaml
 from engine.layout import RunLayout
 from engine.storage import write_json
 from job.augment import model_provenance
@@ -31,7 +31,7 @@ def versions() -> dict:
 
 def bundled_assets() -> list:
     """Assets shipped with the project, each with its license and origin (assets/registry.yaml)."""
-    return yaml.safe_load(ASSET_REGISTRY.read_text(encoding="utf-8")).get("assets") or []
+    return load_yaml(ASSET_REGISTRY).get("assets") or []
 
 
 def write_manifest(run: RunLayout, cfg, config_hash: str, taxonomy, counts: dict, failed: list, status: str,

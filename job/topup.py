@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from PIL import Image, ImageDraw
 
-from engine.checks import ConfigError
+from engine.checks import ConfigError, load_yaml
 from engine.layout import RunLayout
 from engine.report import data_uri, write_report
 from engine.storage import load_labels, write_json
@@ -85,7 +85,7 @@ def load_user_coco(path: str) -> dict:
 def load_mapping(path: str, taxonomy) -> dict:
     """User class name -> our class path, or None where we cannot generate that class."""
     try:
-        mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        mapping = load_yaml(path) or {}
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"topup.mapping: cannot read {path} ({type(e).__name__})") from None
     if not isinstance(mapping, dict) or not all(isinstance(v, str) or v is None for v in mapping.values()):
@@ -120,7 +120,7 @@ def wanted_counts(target: str, instances: dict, mapping: dict) -> dict:
     if not path.is_file():
         raise ConfigError(f"topup.target: '{target}'; give min_count:N, uniform, or a YAML table file of class: count")
     try:
-        table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        table = load_yaml(path) or {}
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"topup.target: cannot read {target} ({type(e).__name__})") from None
     bad = [k for k, v in table.items() if not _is_id(v)] if isinstance(table, dict) else ["(not a table)"]

@@ -13,11 +13,10 @@ from typing import List, Optional
 
 import numpy as np
 import trimesh
-import yaml
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from engine.checks import CONFIG_DIR, ConfigError, require_choices
+from engine.checks import CONFIG_DIR, ConfigError, load_yaml, require_choices
 from engine.geometry import SENSOR_WIDTH_MM, look_at, pose
 from engine.labels import ClipLayers
 from engine.spec import Camera, Environment, Material, Mesh, SceneObject, SceneSpec
@@ -99,7 +98,7 @@ def grammar(name: str) -> dict:
         raise ConfigError(f"concept: unknown concept '{name}'; choose one of {', '.join(concept_names())}, "
                           f"or add configs/concept/{name}.yaml")
     try:
-        g = OmegaConf.merge(_grammar_schema(), yaml.safe_load(path.read_text(encoding="utf-8")))
+        g = OmegaConf.merge(_grammar_schema(), load_yaml(path))
         data = OmegaConf.to_container(g, throw_on_missing=True)
     except OmegaConfBaseException as e:
         raise ConfigError(f"configs/concept/{name}.yaml: {getattr(e, 'full_key', '')}: {str(e).splitlines()[0]}") from None
