@@ -64,7 +64,8 @@ class SampleProducer:
 
     def produce(self, index: int):
         """An accepted sample (or None) and the reasons of rejected attempts. Labels and QA come from the data render;
-        only an accepted attempt gets the photo look's beauty render. Stage seconds count every attempt."""
+        only an accepted attempt gets the photo look's beauty render. What rejected attempts cost is their own stage,
+        "rejected"."""
         cfg, reasons, timings = self.cfg, [], defaultdict(float)
         width, height = (int(v) for v in cfg.render.resolution)
         for attempt in range(cfg.qa.max_attempts):
@@ -80,11 +81,12 @@ class SampleProducer:
             frame_labels = annotate(spec, frames, self.taxonomy)
             reason = check(spec, frames, frame_labels, cfg.qa, self.taxonomy)
             t4 = time.perf_counter()
-            for stage, seconds in (("recipe", t1 - t0), ("build", t2 - t1), ("render", t3 - t2), ("annotate", t4 - t3)):
-                timings[stage] += seconds
             if reason:
                 reasons.append(f"attempt {attempt}: {reason}")
+                timings["rejected"] += t4 - t0
                 continue
+            for stage, seconds in (("recipe", t1 - t0), ("build", t2 - t1), ("render", t3 - t2), ("annotate", t4 - t3)):
+                timings[stage] += seconds
             self.backend.render_beauty(spec, frames)
             lens = streams["sensor"]
             for passes in frames:                # optional camera realism, the RGB only (labels never change)

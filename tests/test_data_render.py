@@ -69,3 +69,28 @@ def test_a_frame_is_the_same_whether_its_data_render_shed_its_shading_or_not(fam
     for a, b in zip(frames[True], frames[False]):
         for name in ("rgb", "depth", "normal", "instance", "semantic", "part"):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_qa_judges_the_data_render_and_only_an_accepted_attempt_gets_its_beauty(monkeypatch):
+    """Labels and QA come from the data render: a producer beauty-renders the attempt it accepts, once, and its picture
+    and labels are those of backend.render() (both renders in one call); a rejected attempt never gets a beauty."""
+    cfg, producer = _producer("concept")
+    backend = producer.backend
+    beauties = []
+    render_beauty = backend.render_beauty
+    monkeypatch.setattr(backend, "render_beauty", lambda spec, frames: (beauties.append(spec), render_beauty(spec, frames)))
+    sample, _ = producer.produce(0)
+    assert sample is not None and beauties == [sample.spec]
+    together = backend.render(sample.spec)[0]
+    for name in ("rgb", "depth", "normal", "instance", "semantic"):
+        assert np.array_equal(getattr(sample.frames[0], name), getattr(together, name)), name
+    producer.close()
+
+    cfg = compose(["scene=concept", "render=preview", "render.resolution=[96,72]", "qa.min_subject_pixels=100000"])
+    producer = SampleProducer(cfg, content_hash(cfg))     # no subject covers 100,000 px of a 96x72 image
+    beauties.clear()
+    monkeypatch.setattr(producer.backend, "render_beauty", lambda spec, frames: beauties.append(spec))
+    sample, reasons = producer.produce(0)
+    producer.close()
+    assert sample is None and len(reasons) == cfg.qa.max_attempts and beauties == []
+    assert all("subject too hidden" in reason for reason in reasons)
