@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import engine
@@ -66,7 +65,8 @@ class SampleProducer:
         """An accepted sample (or None) and the reasons of rejected attempts. Labels and QA come from the data render;
         only an accepted attempt gets the photo look's beauty render. What rejected attempts cost is their own stage,
         "rejected"."""
-        cfg, reasons, timings = self.cfg, [], defaultdict(float)
+        cfg, reasons = self.cfg, []
+        timings = dict.fromkeys(("recipe", "build", "render", "annotate", "rejected"), 0.0)
         width, height = (int(v) for v in cfg.render.resolution)
         for attempt in range(cfg.qa.max_attempts):
             t0 = time.perf_counter()
@@ -105,7 +105,7 @@ class SampleProducer:
                 t6 = time.perf_counter()
                 sound = self._sound(spec, labels, streams)
                 timings["audio"] = time.perf_counter() - t6
-            return Sample(labels, spec, frames, dict(timings), sound), reasons
+            return Sample(labels, spec, frames, timings, sound), reasons
         return None, reasons
 
     def _labels(self, spec: SceneSpec, frames: list[FramePasses], frame_labels: list, streams: Streams,
