@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.shading import Graph
-from engine.surfaces import by_ray
+from engine.surfaces import by_ray, shaded_outside_data_render
 
 # Blender 5.0's MULTIPLE_SCATTERING sky (air, aerosol and ozone densities 1, sea level), per sun elevation (degrees):
 # the sun disc's irradiance on a surface facing it, and the sky's irradiance on a horizontal surface, linear Rec.709,
@@ -154,15 +154,18 @@ def build_world(tree, light: Lighting, simple_indirect: bool = False):
         colour = g.tint(colour, g.around_one(g.noise(3.0, 4, 0.6, vector=direction), 0.025))
     background = g.node("ShaderNodeBackground", {"Color": colour, "Strength": strength})
     output = g.node("ShaderNodeOutputWorld")
-    if not simple_indirect:
-        tree.links.new(background.outputs["Background"], output.inputs["Surface"])
-        return
-    if light.cloud_cover > 0:        # the clouds' mean colour over the share they cover, fading as they do
-        near = g.node("ShaderNodeMapRange", {"Value": up, "From Min": 0.02, "From Max": 0.2}).outputs["Result"]
-        mean_cloud = tuple(0.5 * (np.asarray(light.cloud_lit) + np.asarray(light.cloud_shade)))
-        smooth = g.blend(g.math("MULTIPLY", near, float(light.cloud_cover)), smooth, mean_cloud)
-    plain = g.node("ShaderNodeBackground", {"Color": smooth, "Strength": strength})
-    tree.links.new(by_ray(tree, background.outputs[0], plain.outputs[0]), output.inputs["Surface"])
+    shader = background.outputs["Background"]
+    if simple_indirect:
+        if light.cloud_cover > 0:        # the clouds' mean colour over the share they cover, fading as they do
+            near = g.node("ShaderNodeMapRange", {"Value": up, "From Min": 0.02, "From Max": 0.2}).outputs["Result"]
+            mean_cloud = tuple(0.5 * (np.asarray(light.cloud_lit) + np.asarray(light.cloud_shade)))
+            smooth = g.blend(g.math("MULTIPLY", near, float(light.cloud_cover)), smooth, mean_cloud)
+        plain = g.node("ShaderNodeBackground", {"Color": smooth, "Strength": strength})
+        shader = by_ray(tree, shader, plain.outputs[0])
+    if light.sky_model == "physical":   # Cycles computes a Sky Texture again whenever the world's shader changes
+        tree.links.new(shader, output.inputs["Surface"])        # (~0.2 s): it keeps one shader
+    else:                               # the data render's rays that miss see black instead of the clouds
+        shaded_outside_data_render(tree, shader, output.name, "ShaderNodeBackground")
 
 
 def _cloud_layer(g: Graph, direction, up):

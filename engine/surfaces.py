@@ -93,17 +93,18 @@ def by_ray(tree, detailed, plain):
     return mix.outputs[0]
 
 
-def shaded_outside_data_render(tree, shader, output: str):
+def shaded_outside_data_render(tree, shader, output: str, nothing: str = "ShaderNodeBsdfDiffuse"):
     """Link `shader` to the output node's surface, except while the scene's DATA_RENDER property is 1: then a black
     diffuse (Cycles drops a closure of zero weight as it shades, so no light is sampled), so a data render spends no
     time on patterns, bevels, lights or shadows. Depth, indices and the normal AOV do not depend on the surface
     shader (no photo-look material is transparent; the cornea is hidden from the data render). An unlinked slot would
     be cheaper still, but Cycles then drops the object from the data passes. Where the property is missing (another
-    file that appends the material) the material shades as usual."""
+    file that appends the material) the material shades as usual. The world passes nothing="ShaderNodeBackground":
+    the data render's rays that miss then see black instead of evaluating the clouds."""
     switch = tree.nodes.new("ShaderNodeAttribute")
     switch.attribute_type = "VIEW_LAYER"
     switch.attribute_name = DATA_RENDER
-    black = tree.nodes.new("ShaderNodeBsdfDiffuse")
+    black = tree.nodes.new(nothing)
     black.inputs["Color"].default_value = (0.0, 0.0, 0.0, 1.0)
     mix = tree.nodes.new("ShaderNodeMixShader")
     tree.links.new(switch.outputs["Fac"], mix.inputs["Fac"])
