@@ -11,7 +11,8 @@ GEOMETRIC_NORMAL_AOV = "geometric_normal"
 # see plain colours and a smooth sky (Light Path node outputs)
 DETAILED_RAYS = ("Is Camera Ray", "Is Glossy Ray", "Is Transmission Ray")
 # a scene property, 1 only during a data render whose colour nobody reads: photo-look materials then shade nothing
-# (Cycles reads it as a constant and folds the switch, so it costs nothing otherwise)
+# and a sky that is not a physical one is black (Cycles reads it as a constant and folds the switch, so it costs
+# nothing otherwise)
 DATA_RENDER = "engine_data_render"
 
 
