@@ -8,8 +8,10 @@ interleaved (A B A B ...) so that the machine's drift falls on both sides alike.
 
 Per run it prints wall seconds, frames/s, CPU seconds per frame (this process and its workers), the render stage's
 share and engine / bare (the run's own stage seconds but QA's rejected attempts, shown apart per frame, against a
-bare render of the same samples in one Blender session, measured once per side and count) and peak RSS (from the run's dataset.json). Asserts nothing. The targets in the
-issue: frames/s at least 2x the baseline's, engine / bare <= 1.10, peak RSS at or below the peer's (569-588 MiB).
+bare render of the same samples in one Blender session, measured once per side and count) and peak RSS (from the
+run's dataset.json); with --before, the ratio of frames/s and the ceiling the after side's bare renders set (frames/s
+if the engine added nothing, not even a process's start). Asserts nothing. The targets in the issue: frames/s at
+least 2x the baseline's, engine / bare <= 1.10, peak RSS at or below the peer's (569-588 MiB).
 """
 import argparse
 import json
@@ -105,7 +107,10 @@ def main():
     if args.before:
         for count in args.counts:
             a, b = (sorted(r["fps"] for r in results[(s, count)])[args.rounds // 2] for s in ("after", "before"))
-            print(f"n={count}: frames/s after / before = {a / b:.2f}")
+            # the most any engine could reach on this tree's pictures: its bare renders and nothing else
+            bound = 1 / bare[("after", count)]
+            print(f"n={count}: frames/s after / before = {a / b:.2f}; the after side's bare renders alone would give "
+                  f"{bound:.3f} frames/s = {bound / b:.2f}x before")
 
 
 if __name__ == "__main__":
